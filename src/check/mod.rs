@@ -1,0 +1,1 @@
+//! Checkers: per-protocol invariants and consistency checkers over client histories.

@@ -1,0 +1,1 @@
+//! Protocols: one sans-IO state machine per mental model.

@@ -1,0 +1,1 @@
+//! The scenario catalogue, parameters, and the run's URL form.

@@ -1,0 +1,16 @@
+//! The deterministic discrete-event engine: virtual time, one seeded RNG split into streams, a
+//! network with latency distributions, loss, duplication and partitions, faults, clocks, and a
+//! trace of everything that happened. No UI, no browser, no wall clock.
+
+pub mod agent;
+pub mod dist;
+pub mod golden;
+pub mod history;
+pub mod rng;
+pub mod time;
+
+pub use agent::{Agent, ByzantineMode, Ctx, Effect, Message, NodeId, Role, Summary, TimerKey};
+pub use dist::Dist;
+pub use history::{History, Op, OpFn, Outcome, Value};
+pub use rng::{Purpose, SimRng};
+pub use time::Time;
