@@ -1,1 +1,2 @@
 //! Protocols: one sans-IO state machine per mental model.
+pub mod heartbeat;

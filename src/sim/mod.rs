@@ -14,3 +14,19 @@ pub use dist::Dist;
 pub use history::{History, Op, OpFn, Outcome, Value};
 pub use rng::{Purpose, SimRng};
 pub use time::Time;
+pub mod clock;
+pub mod dynamic;
+pub mod intervention;
+pub mod network;
+pub mod queue;
+pub mod trace;
+pub mod units;
+pub mod world;
+
+pub use intervention::{Action, Intervention};
+pub use trace::{DropReason, Event, EventKind, Fate, MsgId, MsgRecord, Trace, TraceConfig};
+pub use world::{
+    Breach, Frame, InvariantStatus, NodeState, NodeView, Protocol, SimConfig, SimError, State,
+    Stats, Status, World,
+};
+pub use dynamic::Simulation;
