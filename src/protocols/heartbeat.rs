@@ -42,7 +42,13 @@ pub struct Monitor {
 
 impl Monitor {
     pub fn new(n: usize, interval: Time, timeout: Time) -> Monitor {
-        Monitor { interval, timeout, incarnation: 0, last_heard: vec![None; n], suspected: vec![false; n] }
+        Monitor {
+            interval,
+            timeout,
+            incarnation: 0,
+            last_heard: vec![None; n],
+            suspected: vec![false; n],
+        }
     }
 
     fn check_peers(&mut self, ctx: &mut Ctx<Msg>) {
@@ -66,7 +72,9 @@ impl Agent for Monitor {
     type Msg = Msg;
 
     fn on_start(&mut self, ctx: &mut Ctx<Msg>) {
-        ctx.broadcast(Msg::Heartbeat { incarnation: self.incarnation });
+        ctx.broadcast(Msg::Heartbeat {
+            incarnation: self.incarnation,
+        });
         ctx.set_timer(TICK, self.interval);
     }
 
@@ -83,7 +91,9 @@ impl Agent for Monitor {
 
     fn on_timer(&mut self, ctx: &mut Ctx<Msg>, _key: TimerKey) {
         self.check_peers(ctx);
-        ctx.broadcast(Msg::Heartbeat { incarnation: self.incarnation });
+        ctx.broadcast(Msg::Heartbeat {
+            incarnation: self.incarnation,
+        });
         ctx.set_timer(TICK, self.interval);
     }
 
@@ -112,7 +122,11 @@ impl Agent for Monitor {
         Summary {
             role: Role::Peer,
             epoch: Some(self.incarnation),
-            state: if s.is_empty() { "trusts all".into() } else { format!("suspects {}", s.join(",")) },
+            state: if s.is_empty() {
+                "trusts all".into()
+            } else {
+                format!("suspects {}", s.join(","))
+            },
             log: vec![],
         }
     }
@@ -137,7 +151,10 @@ impl Protocol for Detector {
             EventKind::Crash => self.crashed_at[e.node.index()] = Some(e.time),
             EventKind::Recover => self.crashed_at[e.node.index()] = None,
             EventKind::Note(text) => {
-                if let Some(p) = text.strip_prefix("suspects ").and_then(|p| p.parse::<usize>().ok()) {
+                if let Some(p) = text
+                    .strip_prefix("suspects ")
+                    .and_then(|p| p.parse::<usize>().ok())
+                {
                     match self.crashed_at.get(p).copied().flatten() {
                         Some(at) => self.detections.push((e.time - at).as_ms_f64()),
                         None => self.false_suspicions += 1,
@@ -158,11 +175,19 @@ impl Protocol for Detector {
             ("false_suspicions".into(), self.false_suspicions as f64),
             ("detections".into(), self.detections.len() as f64),
             ("detection_time_ms".into(), mean),
-            ("messages_per_second".into(), state.stats.sent as f64 / state.now.as_ms_f64().max(1.0) * 1000.0),
+            (
+                "messages_per_second".into(),
+                state.stats.sent as f64 / state.now.as_ms_f64().max(1.0) * 1000.0,
+            ),
         ]
     }
 
-    fn set_param(&mut self, key: &str, value: &str, nodes: &mut [NodeState<Monitor>]) -> Result<bool, String> {
+    fn set_param(
+        &mut self,
+        key: &str,
+        value: &str,
+        nodes: &mut [NodeState<Monitor>],
+    ) -> Result<bool, String> {
         let t = crate::sim::time::parse_duration(value).map_err(|e| e.0)?;
         if t == Time::ZERO {
             return Err("must be positive".into());
@@ -182,21 +207,36 @@ const PARAMS: &[ParamSpec] = &[
         key: "interval",
         label: "Heartbeat interval",
         help: "how often each agent says it is alive",
-        kind: ParamKind::Duration { min: Time::ms(1), max: Time::secs(60) },
+        kind: ParamKind::Duration {
+            min: Time::ms(1),
+            max: Time::secs(60),
+        },
         default: "100ms",
     },
     ParamSpec {
         key: "timeout",
         label: "Suspicion timeout",
         help: "silence after which a peer is suspected",
-        kind: ParamKind::Duration { min: Time::ms(1), max: Time::secs(600) },
+        kind: ParamKind::Duration {
+            min: Time::ms(1),
+            max: Time::secs(600),
+        },
         default: "300ms",
     },
 ];
 
-fn build(p: &Params, config: SimConfig, ivs: Vec<Intervention>) -> Result<Box<dyn Simulation>, SimError> {
+fn build(
+    p: &Params,
+    config: SimConfig,
+    ivs: Vec<Intervention>,
+) -> Result<Box<dyn Simulation>, SimError> {
     let (interval, timeout) = (p.duration("interval"), p.duration("timeout"));
-    let w = World::new(config, Detector::default(), |_, n| Monitor::new(n, interval, timeout), ivs)?;
+    let w = World::new(
+        config,
+        Detector::default(),
+        |_, n| Monitor::new(n, interval, timeout),
+        ivs,
+    )?;
     Ok(Box::new(w))
 }
 

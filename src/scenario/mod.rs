@@ -48,7 +48,8 @@ impl Group {
 }
 
 /// How to build a run: validated parameters, the engine config made from them, interventions.
-pub type BuildFn = fn(&Params, SimConfig, Vec<Intervention>) -> Result<Box<dyn Simulation>, SimError>;
+pub type BuildFn =
+    fn(&Params, SimConfig, Vec<Intervention>) -> Result<Box<dyn Simulation>, SimError>;
 
 /// One model in the catalogue.
 pub struct ScenarioDef {
@@ -99,7 +100,9 @@ impl ScenarioDef {
         interventions: Vec<Intervention>,
         trace: TraceConfig,
     ) -> Result<Box<dyn Simulation>, SimError> {
-        let p = self.params(overrides).map_err(|e| SimError(e.to_string()))?;
+        let p = self
+            .params(overrides)
+            .map_err(|e| SimError(e.to_string()))?;
         let config = engine_config(&p, seed, trace);
         (self.build)(&p, config, interventions)
     }
@@ -110,16 +113,28 @@ pub fn engine_config(p: &Params, seed: u64, trace: TraceConfig) -> SimConfig {
     let d = SimConfig::default();
     let has = |k: &str| !p.raw(k).is_empty();
     SimConfig {
-        n: if has("nodes") { p.int("nodes").max(1) as usize } else { d.n },
+        n: if has("nodes") {
+            p.int("nodes").max(1) as usize
+        } else {
+            d.n
+        },
         seed,
         link: LinkConfig {
-            latency: if has("latency") { p.latency("latency") } else { d.link.latency },
+            latency: if has("latency") {
+                p.latency("latency")
+            } else {
+                d.link.latency
+            },
             loss: p.prob("loss"),
             duplicate: p.prob("duplicate"),
         },
         fifo: p.flag("fifo"),
         mtbf: p.opt_duration("mtbf"),
-        mttr: if has("mttr") { p.duration("mttr") } else { d.mttr },
+        mttr: if has("mttr") {
+            p.duration("mttr")
+        } else {
+            d.mttr
+        },
         clock_skew: p.duration("clock_skew"),
         clock_drift_ppm: p.int("clock_drift"),
         byzantine_delay: d.byzantine_delay,
@@ -152,7 +167,9 @@ mod tests {
         ids.dedup();
         assert_eq!(ids.len(), n);
         for id in ids {
-            assert!(id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+            assert!(id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
         }
     }
 
@@ -160,7 +177,12 @@ mod tests {
     fn every_scenario_builds_with_defaults_and_runs() {
         for s in CATALOGUE {
             for p in s.all_params() {
-                assert!(p.kind.validate(p.default).is_ok(), "{}: default of {}", s.id, p.key);
+                assert!(
+                    p.kind.validate(p.default).is_ok(),
+                    "{}: default of {}",
+                    s.id,
+                    p.key
+                );
             }
             let mut sim = s
                 .instantiate(&BTreeMap::new(), 1, vec![], TraceConfig::default())

@@ -12,18 +12,30 @@ use std::fmt;
 /// What kind of value a parameter takes, with its accepted range.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ParamKind {
-    Int { min: i64, max: i64 },
+    Int {
+        min: i64,
+        max: i64,
+    },
     /// A duration within `[min, max]`.
-    Duration { min: Time, max: Time },
+    Duration {
+        min: Time,
+        max: Time,
+    },
     /// A duration or a uniform range `lo..hi`, within `[min, max]`.
-    DurationRange { min: Time, max: Time },
+    DurationRange {
+        min: Time,
+        max: Time,
+    },
     Probability,
     /// A latency distribution (a duration, a range, a preset or a function form).
     Latency,
     Bool,
     Choice(&'static [&'static str]),
     /// A duration, or `off`.
-    OptDuration { min: Time, max: Time },
+    OptDuration {
+        min: Time,
+        max: Time,
+    },
 }
 
 /// One parameter of a scenario.
@@ -88,7 +100,11 @@ impl ParamKind {
                 if matches!(value.trim(), "off" | "none") {
                     return Ok(());
                 }
-                ParamKind::Duration { min: *min, max: *max }.validate(value)
+                ParamKind::Duration {
+                    min: *min,
+                    max: *max,
+                }
+                .validate(value)
             }
             ParamKind::DurationRange { min, max } => match parse_duration_range(value) {
                 Ok((lo, hi)) if lo >= *min && hi <= *max => Ok(()),
@@ -116,7 +132,9 @@ pub fn parse_duration_range(text: &str) -> Result<(Time, Time), String> {
             let lo = parse_duration(lo).map_err(|e| e.0)?;
             let hi = parse_duration(hi).map_err(|e| e.0)?;
             if lo > hi {
-                Err(format!("range {lo}..{hi} is empty (low end above high end)"))
+                Err(format!(
+                    "range {lo}..{hi} is empty (low end above high end)"
+                ))
             } else {
                 Ok((lo, hi))
             }
@@ -133,22 +151,29 @@ pub struct Params {
 
 impl Params {
     /// Defaults for `specs`, overridden by `overrides` (each validated).
-    pub fn new(specs: &[ParamSpec], overrides: &BTreeMap<String, String>) -> Result<Params, ParamError> {
+    pub fn new(
+        specs: &[ParamSpec],
+        overrides: &BTreeMap<String, String>,
+    ) -> Result<Params, ParamError> {
         let mut values = BTreeMap::new();
         for s in specs {
             values.insert(s.key.to_string(), s.default.to_string());
         }
         for (k, v) in overrides {
-            let spec = specs.iter().find(|s| s.key == k).ok_or_else(|| ParamError {
+            let spec = specs
+                .iter()
+                .find(|s| s.key == k)
+                .ok_or_else(|| ParamError {
+                    key: k.clone(),
+                    message: format!(
+                        "unknown parameter; this scenario takes: {}",
+                        specs.iter().map(|s| s.key).collect::<Vec<_>>().join(", ")
+                    ),
+                })?;
+            spec.kind.validate(v).map_err(|m| ParamError {
                 key: k.clone(),
-                message: format!(
-                    "unknown parameter; this scenario takes: {}",
-                    specs.iter().map(|s| s.key).collect::<Vec<_>>().join(", ")
-                ),
+                message: m,
             })?;
-            spec.kind
-                .validate(v)
-                .map_err(|m| ParamError { key: k.clone(), message: m })?;
             values.insert(k.clone(), v.trim().to_string());
         }
         Ok(Params { values })
@@ -164,7 +189,9 @@ impl Params {
         parse_duration(self.raw(key)).unwrap_or(Time::ZERO)
     }
     pub fn opt_duration(&self, key: &str) -> Option<Time> {
-        parse_duration(self.raw(key)).ok().filter(|t| *t > Time::ZERO)
+        parse_duration(self.raw(key))
+            .ok()
+            .filter(|t| *t > Time::ZERO)
     }
     pub fn range(&self, key: &str) -> (Time, Time) {
         parse_duration_range(self.raw(key)).unwrap_or((Time::ZERO, Time::ZERO))
@@ -218,33 +245,54 @@ pub const MTBF: ParamSpec = ParamSpec {
     key: "mtbf",
     label: "Failure rate (MTBF)",
     help: "mean time between random crashes of each agent; off for none",
-    kind: ParamKind::OptDuration { min: Time::ms(10), max: Time::secs(3_600) },
+    kind: ParamKind::OptDuration {
+        min: Time::ms(10),
+        max: Time::secs(3_600),
+    },
     default: "off",
 };
 pub const MTTR: ParamSpec = ParamSpec {
     key: "mttr",
     label: "Repair time (MTTR)",
     help: "mean time a randomly crashed agent stays down",
-    kind: ParamKind::Duration { min: Time::ms(1), max: Time::secs(3_600) },
+    kind: ParamKind::Duration {
+        min: Time::ms(1),
+        max: Time::secs(3_600),
+    },
     default: "1s",
 };
 pub const CLOCK_SKEW: ParamSpec = ParamSpec {
     key: "clock_skew",
     label: "Clock skew",
     help: "largest offset of an agent's physical clock from true time",
-    kind: ParamKind::Duration { min: Time::ZERO, max: Time::secs(60) },
+    kind: ParamKind::Duration {
+        min: Time::ZERO,
+        max: Time::secs(60),
+    },
     default: "0ms",
 };
 pub const CLOCK_DRIFT: ParamSpec = ParamSpec {
     key: "clock_drift",
     label: "Clock drift (ppm)",
     help: "largest rate error of an agent's physical clock, parts per million",
-    kind: ParamKind::Int { min: 0, max: 200_000 },
+    kind: ParamKind::Int {
+        min: 0,
+        max: 200_000,
+    },
     default: "0",
 };
 
 /// The engine parameters, in slider order.
-pub const ENGINE: [ParamSpec; 8] = [LATENCY, LOSS, DUPLICATE, FIFO, MTBF, MTTR, CLOCK_SKEW, CLOCK_DRIFT];
+pub const ENGINE: [ParamSpec; 8] = [
+    LATENCY,
+    LOSS,
+    DUPLICATE,
+    FIFO,
+    MTBF,
+    MTTR,
+    CLOCK_SKEW,
+    CLOCK_DRIFT,
+];
 
 /// `nodes` with a scenario's own range and default.
 pub const fn nodes(min: i64, max: i64, default: &'static str) -> ParamSpec {

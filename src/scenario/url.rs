@@ -52,7 +52,10 @@ impl Run {
 
     /// The canonical query string (without `?`).
     pub fn to_query(&self) -> String {
-        let mut parts = vec![format!("s={}", pct_encode(&self.scenario)), format!("seed={}", self.seed)];
+        let mut parts = vec![
+            format!("s={}", pct_encode(&self.scenario)),
+            format!("seed={}", self.seed),
+        ];
         let defaults: BTreeMap<&str, &str> = find(&self.scenario)
             .map(|s| s.all_params().iter().map(|p| (p.key, p.default)).collect())
             .unwrap_or_default();
@@ -90,16 +93,22 @@ impl Run {
                 }
                 "seed" => {
                     run.seed = v.parse().map_err(|_| {
-                        UrlError(format!("seed '{v}' is not a whole number from 0 to 18446744073709551615"))
+                        UrlError(format!(
+                            "seed '{v}' is not a whole number from 0 to 18446744073709551615"
+                        ))
                     })?
                 }
                 "i" => {
                     for item in v.split('!').filter(|s| !s.is_empty()) {
-                        let iv: Intervention = item.parse().map_err(|e: crate::sim::intervention::InterventionError| UrlError(e.0))?;
+                        let iv: Intervention = item.parse().map_err(
+                            |e: crate::sim::intervention::InterventionError| UrlError(e.0),
+                        )?;
                         run.interventions.push(iv);
                     }
                 }
-                "t" => run.time = Some(parse_duration(v).map_err(|e| UrlError(format!("t: {}", e.0)))?),
+                "t" => {
+                    run.time = Some(parse_duration(v).map_err(|e| UrlError(format!("t: {}", e.0)))?)
+                }
                 key if PAGE_KEYS.contains(&key) => {
                     run.page.insert(k.clone(), pct_decode(v).map_err(UrlError)?);
                 }
@@ -118,7 +127,8 @@ impl Run {
                 ids().join(", ")
             ))
         })?;
-        def.params(&run.params).map_err(|e| UrlError(e.to_string()))?;
+        def.params(&run.params)
+            .map_err(|e| UrlError(e.to_string()))?;
         Ok(run)
     }
 }
@@ -135,7 +145,10 @@ mod tests {
         let mut r = Run::new("heartbeat", 42);
         r.params.insert("latency".into(), "30ms..40ms".into());
         r.params.insert("loss".into(), "10%".into());
-        r.interventions.push(Intervention { at: Time::ms(1500), action: Action::Crash(NodeId(2)) });
+        r.interventions.push(Intervention {
+            at: Time::ms(1500),
+            action: Action::Crash(NodeId(2)),
+        });
         r.interventions.push(Intervention {
             at: Time::secs(2),
             action: Action::Partition(vec![vec![NodeId(0), NodeId(1)], vec![NodeId(2)]]),
@@ -173,7 +186,11 @@ mod tests {
             Just(Action::Heal),
             (0u32..9, 0u32..9).prop_map(|(a, b)| Action::Cut(NodeId(a), NodeId(b))),
             prop::collection::vec(prop::collection::vec(0u32..9, 0..4), 1..3).prop_map(|g| {
-                Action::Partition(g.into_iter().map(|v| v.into_iter().map(NodeId).collect()).collect())
+                Action::Partition(
+                    g.into_iter()
+                        .map(|v| v.into_iter().map(NodeId).collect())
+                        .collect(),
+                )
             }),
             ("[a-z_]{1,8}", "\\PC{0,12}").prop_map(|(k, v)| Action::Set(k, v)),
             (0u32..9, "\\PC{0,12}").prop_map(|(n, r)| Action::Client(NodeId(n), r)),

@@ -127,14 +127,31 @@ impl Role {
 /// An effect an agent asks the world to carry out.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect<M> {
-    Send { to: NodeId, msg: M },
-    SetTimer { key: TimerKey, after: Time },
-    CancelTimer { key: TimerKey },
+    Send {
+        to: NodeId,
+        msg: M,
+    },
+    SetTimer {
+        key: TimerKey,
+        after: Time,
+    },
+    CancelTimer {
+        key: TimerKey,
+    },
     Note(String),
     /// A client operation begins (recorded in the run's client history).
-    Invoke { req: u64, f: OpFn, key: String, input: Value },
+    Invoke {
+        req: u64,
+        f: OpFn,
+        key: String,
+        input: Value,
+    },
     /// A client operation ends.
-    Complete { req: u64, outcome: Outcome, output: Value },
+    Complete {
+        req: u64,
+        outcome: Outcome,
+        output: Value,
+    },
 }
 
 /// The handle an agent gets in each handler: who it is, what time its own clock says, a random
@@ -157,7 +174,14 @@ impl<'a, M> Ctx<'a, M> {
         rng: &'a mut SimRng,
         out: &'a mut Vec<Effect<M>>,
     ) -> Ctx<'a, M> {
-        Ctx { me, now, local_now: now, n, rng, out }
+        Ctx {
+            me,
+            now,
+            local_now: now,
+            n,
+            rng,
+            out,
+        }
     }
     pub fn id(&self) -> NodeId {
         self.me
@@ -192,7 +216,10 @@ impl<'a, M> Ctx<'a, M> {
     {
         for p in 0..self.n as u32 {
             if p != self.me.0 {
-                self.out.push(Effect::Send { to: NodeId(p), msg: msg.clone() });
+                self.out.push(Effect::Send {
+                    to: NodeId(p),
+                    msg: msg.clone(),
+                });
             }
         }
     }
@@ -207,10 +234,19 @@ impl<'a, M> Ctx<'a, M> {
         self.out.push(Effect::Note(text.into()));
     }
     pub fn invoke(&mut self, req: u64, f: OpFn, key: impl Into<String>, input: Value) {
-        self.out.push(Effect::Invoke { req, f, key: key.into(), input });
+        self.out.push(Effect::Invoke {
+            req,
+            f,
+            key: key.into(),
+            input,
+        });
     }
     pub fn complete(&mut self, req: u64, outcome: Outcome, output: Value) {
-        self.out.push(Effect::Complete { req, outcome, output });
+        self.out.push(Effect::Complete {
+            req,
+            outcome,
+            output,
+        });
     }
 }
 

@@ -102,7 +102,10 @@ mod tests {
 
     #[test]
     fn a_fast_clock_runs_ahead_and_shortens_timers() {
-        let c = PhysicalClock { offset_us: 500, drift_ppm: 100_000 };
+        let c = PhysicalClock {
+            offset_us: 500,
+            drift_ppm: 100_000,
+        };
         assert_eq!(c.read(Time(1_000_000)), Time(1_100_500));
         assert_eq!(c.true_duration(Time(1_100_000)), Time(1_000_000));
     }

@@ -103,7 +103,9 @@ impl Dist {
             if x.is_finite() && x >= 0.0 {
                 Ok(())
             } else {
-                Err(format!("{what} must be a finite, non-negative number of ms"))
+                Err(format!(
+                    "{what} must be a finite, non-negative number of ms"
+                ))
             }
         };
         match self {
@@ -112,7 +114,9 @@ impl Dist {
                 fin(*lo, "the low end")?;
                 fin(*hi, "the high end")?;
                 if lo > hi {
-                    Err(format!("range {lo}..{hi} is empty (low end above high end)"))
+                    Err(format!(
+                        "range {lo}..{hi} is empty (low end above high end)"
+                    ))
                 } else {
                     Ok(())
                 }
@@ -164,7 +168,9 @@ impl Dist {
             // An RPC across a datacenter: ~0.5 ms median with a log-normal tail.
             "datacenter" | "datacenter-rpc" => Dist::LogNormal(libm::log(0.5), 0.6),
             // Between regions: ~75 ms one way plus a jittery tail.
-            "wan" | "cross-region-wan" => Dist::Shift(70.0, Box::new(Dist::LogNormal(libm::log(5.0), 0.8))),
+            "wan" | "cross-region-wan" => {
+                Dist::Shift(70.0, Box::new(Dist::LogNormal(libm::log(5.0), 0.8)))
+            }
             // A call to an LLM-backed agent: seconds, heavy-tailed (median ~2 s, p99 tens of s).
             "llm-agent" | "llm" => Dist::LogNormal(libm::log(2_000.0), 0.9),
             // PBS (VLDB 2012) Table 3, LinkedIn Voldemort on SSDs (A = R = S; W the same).
@@ -263,7 +269,10 @@ pub fn parse_dist(text: &str) -> Result<Dist, String> {
             if args.len() == n {
                 Ok(())
             } else {
-                Err(format!("'{t}': {name} takes {n} arguments, got {}", args.len()))
+                Err(format!(
+                    "'{t}': {name} takes {n} arguments, got {}",
+                    args.len()
+                ))
             }
         };
         match name.trim() {
@@ -370,7 +379,10 @@ mod tests {
         ] {
             let m = mean_of(&d, 200_000);
             let want = d.mean_ms();
-            assert!((m - want).abs() / want < 0.03, "{d}: sample mean {m}, formula {want}");
+            assert!(
+                (m - want).abs() / want < 0.03,
+                "{d}: sample mean {m}, formula {want}"
+            );
         }
     }
 
@@ -395,7 +407,10 @@ mod tests {
         assert_eq!(parse_dist("30ms").unwrap(), Dist::Const(30.0));
         assert_eq!(parse_dist("30ms..40ms").unwrap(), Dist::Uniform(30.0, 40.0));
         assert_eq!(parse_dist("exp(0.5)").unwrap(), Dist::Exp(0.5));
-        assert!(matches!(parse_dist("mix(0.3,pareto(1,2),exp(0.1))").unwrap(), Dist::Mix(..)));
+        assert!(matches!(
+            parse_dist("mix(0.3,pareto(1,2),exp(0.1))").unwrap(),
+            Dist::Mix(..)
+        ));
         for p in Dist::PRESETS {
             assert!(parse_dist(p).is_ok(), "{p}");
         }
@@ -403,7 +418,16 @@ mod tests {
 
     #[test]
     fn bad_latencies_are_rejected() {
-        for s in ["", "fast", "40ms..30ms", "exp(0)", "pareto(-1,2)", "mix(2,1,1)", "normal(1)", "exp(1"] {
+        for s in [
+            "",
+            "fast",
+            "40ms..30ms",
+            "exp(0)",
+            "pareto(-1,2)",
+            "mix(2,1,1)",
+            "normal(1)",
+            "exp(1",
+        ] {
             assert!(parse_dist(s).is_err(), "{s}");
         }
     }

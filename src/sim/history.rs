@@ -108,7 +108,11 @@ impl History {
         if let Some(op) = self.ops.get_mut(index) {
             op.outcome = outcome;
             op.output = output;
-            op.complete = if outcome == Outcome::Info { Time::MAX } else { at };
+            op.complete = if outcome == Outcome::Info {
+                Time::MAX
+            } else {
+                at
+            };
         }
     }
 

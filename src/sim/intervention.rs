@@ -109,7 +109,12 @@ impl fmt::Display for Intervention {
             Action::Partition(groups) => {
                 let g: Vec<String> = groups
                     .iter()
-                    .map(|g| g.iter().map(|n| n.to_string()).collect::<Vec<_>>().join("."))
+                    .map(|g| {
+                        g.iter()
+                            .map(|n| n.to_string())
+                            .collect::<Vec<_>>()
+                            .join(".")
+                    })
                     .collect();
                 write!(f, "part*{}", g.join("-"))
             }
@@ -218,16 +223,33 @@ mod tests {
             Action::Lose(17),
         ];
         for (i, action) in all.into_iter().enumerate() {
-            let iv = Intervention { at: Time(1_500 * i as u64 + 7), action };
+            let iv = Intervention {
+                at: Time(1_500 * i as u64 + 7),
+                action,
+            };
             let text = iv.to_string();
-            assert!(text.bytes().all(|b| b.is_ascii_graphic() && b != b'&' && b != b'#'), "{text}");
+            assert!(
+                text.bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b'&' && b != b'#'),
+                "{text}"
+            );
             assert_eq!(text.parse::<Intervention>().unwrap(), iv, "{text}");
         }
     }
 
     #[test]
     fn malformed_interventions_get_messages() {
-        for s in ["", "1s", "1s*crash", "1s*crash*x", "x*heal", "1s*fly*2", "1s*set*a%ZZ*b", "1s*byz*1*evil", "1s*heal*3"] {
+        for s in [
+            "",
+            "1s",
+            "1s*crash",
+            "1s*crash*x",
+            "x*heal",
+            "1s*fly*2",
+            "1s*set*a%ZZ*b",
+            "1s*byz*1*evil",
+            "1s*heal*3",
+        ] {
             let e = s.parse::<Intervention>().unwrap_err();
             assert!(e.0.contains("intervention"), "{s}: {e}");
         }

@@ -23,10 +23,10 @@ pub mod trace;
 pub mod units;
 pub mod world;
 
+pub use dynamic::Simulation;
 pub use intervention::{Action, Intervention};
 pub use trace::{DropReason, Event, EventKind, Fate, MsgId, MsgRecord, Trace, TraceConfig};
 pub use world::{
     Breach, Frame, InvariantStatus, NodeState, NodeView, Protocol, SimConfig, SimError, State,
     Stats, Status, World,
 };
-pub use dynamic::Simulation;

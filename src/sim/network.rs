@@ -22,7 +22,11 @@ pub struct LinkConfig {
 
 impl Default for LinkConfig {
     fn default() -> Self {
-        LinkConfig { latency: Dist::Uniform(10.0, 20.0), loss: 0.0, duplicate: 0.0 }
+        LinkConfig {
+            latency: Dist::Uniform(10.0, 20.0),
+            loss: 0.0,
+            duplicate: 0.0,
+        }
     }
 }
 
@@ -102,7 +106,9 @@ impl Network {
                     ))
                 })?;
                 if *slot != u32::MAX {
-                    return Err(PartitionError(format!("agent {node} is named in two groups")));
+                    return Err(PartitionError(format!(
+                        "agent {node} is named in two groups"
+                    )));
                 }
                 *slot = gi as u32;
             }

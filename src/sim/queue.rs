@@ -2,8 +2,8 @@
 //! virtual time run in the order they were scheduled, on every target.
 
 use super::agent::{NodeId, TimerKey};
-use super::trace::MsgId;
 use super::time::Time;
+use super::trace::MsgId;
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -12,9 +12,19 @@ use std::collections::BinaryHeap;
 pub enum Pending {
     Start(NodeId),
     Deliver(MsgId),
-    Timer { node: NodeId, key: TimerKey, gen: u64 },
-    FaultCrash { node: NodeId, gen: u64 },
-    FaultRecover { node: NodeId, gen: u64 },
+    Timer {
+        node: NodeId,
+        key: TimerKey,
+        gen: u64,
+    },
+    FaultCrash {
+        node: NodeId,
+        gen: u64,
+    },
+    FaultRecover {
+        node: NodeId,
+        gen: u64,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,7 +86,11 @@ mod tests {
         let order: Vec<_> = std::iter::from_fn(|| q.pop()).map(|e| e.what).collect();
         assert_eq!(
             order,
-            vec![Pending::Start(NodeId(9)), Pending::Start(NodeId(2)), Pending::Start(NodeId(0))]
+            vec![
+                Pending::Start(NodeId(9)),
+                Pending::Start(NodeId(2)),
+                Pending::Start(NodeId(0))
+            ]
         );
     }
 }

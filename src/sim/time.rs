@@ -101,11 +101,10 @@ pub fn parse_duration(text: &str) -> Result<Time, DurationError> {
         .find(|c: char| c.is_ascii_alphabetic() || c == 'µ')
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let value: f64 = num.trim().parse().map_err(|_| {
-        DurationError(format!(
-            "'{text}' is not a duration (try 15ms, 2s, 250us)"
-        ))
-    })?;
+    let value: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| DurationError(format!("'{text}' is not a duration (try 15ms, 2s, 250us)")))?;
     if !value.is_finite() || value < 0.0 {
         return Err(DurationError(format!(
             "'{text}' must be a finite, non-negative duration"
@@ -135,10 +134,22 @@ mod tests {
 
     #[test]
     fn durations_parse_with_units_and_print_back() {
-        for (s, us) in [("15ms", 15_000), ("2s", 2_000_000), ("250us", 250), ("1.5ms", 1_500), ("7", 7_000)] {
+        for (s, us) in [
+            ("15ms", 15_000),
+            ("2s", 2_000_000),
+            ("250us", 250),
+            ("1.5ms", 1_500),
+            ("7", 7_000),
+        ] {
             assert_eq!(parse_duration(s).unwrap(), Time(us), "{s}");
         }
-        for t in [Time(0), Time(250), Time(15_000), Time(2_000_000), Time(1_500)] {
+        for t in [
+            Time(0),
+            Time(250),
+            Time(15_000),
+            Time(2_000_000),
+            Time(1_500),
+        ] {
             assert_eq!(parse_duration(&t.to_string()).unwrap(), t);
         }
     }

@@ -162,9 +162,9 @@ impl TraceHash {
         self.feed(e.lamport);
         self.feed(e.kind.tag());
         match &e.kind {
-            EventKind::Send { msg }
-            | EventKind::Deliver { msg }
-            | EventKind::Duplicate { msg } => self.feed(*msg),
+            EventKind::Send { msg } | EventKind::Deliver { msg } | EventKind::Duplicate { msg } => {
+                self.feed(*msg)
+            }
             EventKind::Drop { msg, reason } => {
                 self.feed(*msg);
                 self.feed(*reason as u64);
@@ -199,7 +199,11 @@ pub struct TraceConfig {
 
 impl Default for TraceConfig {
     fn default() -> Self {
-        TraceConfig { record: true, max_events: 1_000_000, snapshot_every: 1_024 }
+        TraceConfig {
+            record: true,
+            max_events: 1_000_000,
+            snapshot_every: 1_024,
+        }
     }
 }
 
@@ -219,11 +223,13 @@ pub struct Trace {
 
 impl Trace {
     pub fn msg(&self, id: MsgId) -> Option<&MsgRecord> {
-        id.checked_sub(self.first_msg).and_then(|i| self.msgs.get(i as usize))
+        id.checked_sub(self.first_msg)
+            .and_then(|i| self.msgs.get(i as usize))
     }
 
     pub fn msg_mut(&mut self, id: MsgId) -> Option<&mut MsgRecord> {
-        id.checked_sub(self.first_msg).and_then(|i| self.msgs.get_mut(i as usize))
+        id.checked_sub(self.first_msg)
+            .and_then(|i| self.msgs.get_mut(i as usize))
     }
 
     /// Events with `time <= t`, as a slice of the kept events.

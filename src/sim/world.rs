@@ -95,7 +95,10 @@ impl SimConfig {
                 self.n
             )));
         }
-        self.link.latency.validate().map_err(|e| SimError(format!("latency: {e}")))?;
+        self.link
+            .latency
+            .validate()
+            .map_err(|e| SimError(format!("latency: {e}")))?;
         for (name, p) in [("loss", self.link.loss), ("duplicate", self.link.duplicate)] {
             if !(0.0..=1.0).contains(&p) {
                 return Err(SimError(format!("{name} must lie in [0, 1] (got {p})")));
@@ -243,7 +246,9 @@ struct Snapshot<P: Protocol> {
 
 impl<P: Protocol> Clone for Snapshot<P> {
     fn clone(&self) -> Self {
-        Snapshot { state: self.state.clone() }
+        Snapshot {
+            state: self.state.clone(),
+        }
     }
 }
 
@@ -371,7 +376,9 @@ impl<P: Protocol> World<P> {
             first_violation: vec![None; invariant_count],
         };
         for i in 0..n {
-            state.queue.push(Time::ZERO, Pending::Start(NodeId(i as u32)));
+            state
+                .queue
+                .push(Time::ZERO, Pending::Start(NodeId(i as u32)));
         }
         schedule_random_faults(&mut state);
         // Interventions are validated now so a bad one is an error here, not a surprise later.
@@ -393,7 +400,9 @@ impl<P: Protocol> World<P> {
             effects: vec![],
             breaches: vec![],
         };
-        world.snapshots.push(Snapshot { state: world.state.clone() });
+        world.snapshots.push(Snapshot {
+            state: world.state.clone(),
+        });
         Ok(world)
     }
 
@@ -471,7 +480,9 @@ impl<P: Protocol> World<P> {
         self.events_since_snapshot += 1;
         if self.events_since_snapshot >= self.config.trace.snapshot_every {
             self.events_since_snapshot = 0;
-            self.snapshots.push(Snapshot { state: self.state.clone() });
+            self.snapshots.push(Snapshot {
+                state: self.state.clone(),
+            });
         }
         if self.trace.events.len() > self.config.trace.max_events {
             self.compact();
@@ -597,10 +608,16 @@ impl<P: Protocol> World<P> {
 
     /// What the stage shows at time `t`.
     pub fn frame_at(&mut self, t: Time) -> Frame {
-        let state = if t >= self.state.now { None } else { Some(self.state_at(t)) };
+        let state = if t >= self.state.now {
+            None
+        } else {
+            Some(self.state_at(t))
+        };
         let s = state.as_ref().unwrap_or(&self.state);
         Frame {
-            time: t.min(self.state.now).max(if state.is_some() { s.now } else { Time::ZERO }),
+            time: t
+                .min(self.state.now)
+                .max(if state.is_some() { s.now } else { Time::ZERO }),
             nodes: s
                 .nodes
                 .iter()
@@ -650,7 +667,13 @@ fn schedule_random_faults<P: Protocol>(state: &mut State<P>) {
     let d = Dist::Exp(1.0 / mtbf.as_ms_f64().max(0.001));
     for i in 0..state.nodes.len() {
         let at = state.now + d.sample(&mut state.fault_rng);
-        state.queue.push(at, Pending::FaultCrash { node: NodeId(i as u32), gen });
+        state.queue.push(
+            at,
+            Pending::FaultCrash {
+                node: NodeId(i as u32),
+                gen,
+            },
+        );
     }
 }
 
@@ -678,10 +701,7 @@ fn validate_action<P: Protocol>(probe: &mut State<P>, action: &Action) -> Result
             check(a)?;
             check(b)
         }
-        Action::Partition(groups) => probe
-            .net
-            .partition(n, groups)
-            .map_err(|e| SimError(e.0)),
+        Action::Partition(groups) => probe.net.partition(n, groups).map_err(|e| SimError(e.0)),
         Action::Heal | Action::Lose(_) => Ok(()),
         Action::Set(k, v) => set_param(probe, k, v),
     }
@@ -695,7 +715,9 @@ fn set_param<P: Protocol>(state: &mut State<P>, key: &str, value: &str) -> Resul
             state.net.default.latency = super::dist::parse_dist(value).map_err(err)?;
         }
         "loss" => state.net.default.loss = parse_probability(value).map_err(err)?,
-        "duplicate" | "dup" => state.net.default.duplicate = parse_probability(value).map_err(err)?,
+        "duplicate" | "dup" => {
+            state.net.default.duplicate = parse_probability(value).map_err(err)?
+        }
         "fifo" => state.net.fifo = parse_bool(value).map_err(err)?,
         "mtbf" => {
             state.mtbf = if matches!(value.trim(), "off" | "0" | "none") {
@@ -751,8 +773,17 @@ fn record<P: Protocol>(
     node: NodeId,
     kind: EventKind,
 ) {
-    let lamport = state.nodes.get(node.index()).map(|n| n.lamport.0).unwrap_or(0);
-    let e = Event { time: state.now, node, lamport, kind };
+    let lamport = state
+        .nodes
+        .get(node.index())
+        .map(|n| n.lamport.0)
+        .unwrap_or(0);
+    let e = Event {
+        time: state.now,
+        node,
+        lamport,
+        kind,
+    };
     state.hash.feed_event(&e);
     state.stats.events += 1;
     state.protocol.observe(&e, &state.nodes);
@@ -787,7 +818,9 @@ fn step_state<P: Protocol>(
             true
         }
         (Some(q), _) if q <= limit => {
-            let Some(entry) = state.queue.pop() else { return false };
+            let Some(entry) = state.queue.pop() else {
+                return false;
+            };
             state.now = entry.time;
             handle(state, ctx, entry.what);
             after_event(state, ctx);
@@ -805,7 +838,9 @@ fn after_event<P: Protocol>(state: &mut State<P>, ctx: &mut LoopCtx<<P::Agent as
     state.protocol.check(state.now, &state.nodes, ctx.breaches);
     let breaches = std::mem::take(ctx.breaches);
     for b in &breaches {
-        let Some(seen) = state.violations_seen.get_mut(b.invariant) else { continue };
+        let Some(seen) = state.violations_seen.get_mut(b.invariant) else {
+            continue;
+        };
         *seen += 1;
         if state.first_violation[b.invariant].is_none() {
             state.first_violation[b.invariant] = Some(state.now);
@@ -813,7 +848,14 @@ fn after_event<P: Protocol>(state: &mut State<P>, ctx: &mut LoopCtx<<P::Agent as
         let count = *seen;
         let node = b.nodes.first().copied().unwrap_or_default();
         if count <= MAX_VIOLATIONS_PER_INVARIANT {
-            record(state, ctx, node, EventKind::Violation { invariant: b.invariant });
+            record(
+                state,
+                ctx,
+                node,
+                EventKind::Violation {
+                    invariant: b.invariant,
+                },
+            );
             if ctx.live() {
                 ctx.trace.violations.push(Violation {
                     invariant: state.protocol.invariants()[b.invariant].to_string(),
@@ -842,7 +884,12 @@ fn apply_intervention<P: Protocol>(
     if target.is_some_and(|a| a.index() >= n) {
         return;
     }
-    record(state, ctx, target.unwrap_or_default(), EventKind::Intervention { index });
+    record(
+        state,
+        ctx,
+        target.unwrap_or_default(),
+        EventKind::Intervention { index },
+    );
     match action {
         Action::Crash(a) => crash(state, ctx, *a),
         Action::Recover(a) => recover(state, ctx, *a),
@@ -895,7 +942,11 @@ fn apply_intervention<P: Protocol>(
     }
 }
 
-fn crash<P: Protocol>(state: &mut State<P>, ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>, a: NodeId) {
+fn crash<P: Protocol>(
+    state: &mut State<P>,
+    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
+    a: NodeId,
+) {
     let node = &mut state.nodes[a.index()];
     if node.status == Status::Crashed {
         return;
@@ -908,7 +959,11 @@ fn crash<P: Protocol>(state: &mut State<P>, ctx: &mut LoopCtx<<P::Agent as Agent
     record(state, ctx, a, EventKind::Crash);
 }
 
-fn recover<P: Protocol>(state: &mut State<P>, ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>, a: NodeId) {
+fn recover<P: Protocol>(
+    state: &mut State<P>,
+    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
+    a: NodeId,
+) {
     if state.nodes[a.index()].status != Status::Crashed {
         return;
     }
@@ -997,15 +1052,23 @@ fn resolve<P: Protocol>(
     }
 }
 
-fn deliver<P: Protocol>(state: &mut State<P>, ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>, id: MsgId) {
-    let Some(flight) = state.inflight.get(&id) else { return };
+fn deliver<P: Protocol>(
+    state: &mut State<P>,
+    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
+    id: MsgId,
+) {
+    let Some(flight) = state.inflight.get(&id) else {
+        return;
+    };
     let (from, to) = (flight.from, flight.to);
     let status = state.nodes[to.index()].status;
     if status == Status::Paused && !flight.lost {
         state.nodes[to.index()].backlog.push(Pending::Deliver(id));
         return;
     }
-    let Some(flight) = state.inflight.remove(&id) else { return };
+    let Some(flight) = state.inflight.remove(&id) else {
+        return;
+    };
     let reason = if flight.lost {
         Some(DropReason::Loss)
     } else if !state.net.connected(from, to) {
@@ -1030,7 +1093,9 @@ fn deliver<P: Protocol>(state: &mut State<P>, ctx: &mut LoopCtx<<P::Agent as Age
     record(state, ctx, to, EventKind::Deliver { msg: id });
     // The payload lives in the trace (live) and is identical in replay.
     let idx = id.saturating_sub(ctx.trace.first_msg) as usize;
-    let Some(msg) = ctx.payloads.get(idx).cloned() else { return };
+    let Some(msg) = ctx.payloads.get(idx).cloned() else {
+        return;
+    };
     run_handler(state, ctx, to, |agent, c| agent.on_message(c, from, &msg));
 }
 
@@ -1048,7 +1113,14 @@ fn run_handler<P: Protocol>(
     {
         let node = &mut state.nodes[me.index()];
         let local_now = node.clock.read(now);
-        let mut c = Ctx { me, now, local_now, n, rng: &mut node.rng, out: &mut effects };
+        let mut c = Ctx {
+            me,
+            now,
+            local_now,
+            n,
+            rng: &mut node.rng,
+            out: &mut effects,
+        };
         f(&mut node.agent, &mut c);
     }
     for e in effects.drain(..) {
@@ -1088,8 +1160,14 @@ fn apply_effect<P: Protocol>(
             }
             record(state, ctx, me, EventKind::Invoke { op });
         }
-        Effect::Complete { req, outcome, output } => {
-            let Some(op) = state.open_ops.remove(&(me.0, req)) else { return };
+        Effect::Complete {
+            req,
+            outcome,
+            output,
+        } => {
+            let Some(op) = state.open_ops.remove(&(me.0, req)) else {
+                return;
+            };
             tick(&mut state.nodes[me.index()], me);
             if ctx.live() {
                 ctx.history.complete(op, outcome, output, state.now);
@@ -1158,7 +1236,11 @@ fn send<P: Protocol>(
             ctx.trace.max_latency = span;
         }
     }
-    let kind = if copy_of.is_some() { EventKind::Duplicate { msg: id } } else { EventKind::Send { msg: id } };
+    let kind = if copy_of.is_some() {
+        EventKind::Duplicate { msg: id }
+    } else {
+        EventKind::Send { msg: id }
+    };
     record(state, ctx, me, kind);
     let silent = byz == Some(ByzantineMode::Silent);
     let omitted = {
@@ -1180,10 +1262,25 @@ fn send<P: Protocol>(
         ctx.payloads.push(msg.clone());
     }
     if let Some(reason) = early_drop {
-        resolve(state, ctx, id, if valid { to } else { me }, Fate::Dropped(reason));
+        resolve(
+            state,
+            ctx,
+            id,
+            if valid { to } else { me },
+            Fate::Dropped(reason),
+        );
         return;
     }
-    state.inflight.insert(id, Flight { from: me, to, lamport, vclock, lost });
+    state.inflight.insert(
+        id,
+        Flight {
+            from: me,
+            to,
+            lamport,
+            vclock,
+            lost,
+        },
+    );
     state.queue.push(deliver_at, Pending::Deliver(id));
     if copy_of.is_none() {
         state.nodes[me.index()].last_sent = Some(id);
@@ -1193,7 +1290,10 @@ fn send<P: Protocol>(
         state.stats.sent -= 1; // the copy is counted as duplicated, not sent
         send(state, ctx, me, to, msg.clone(), Some(id));
     }
-    if byz == Some(ByzantineMode::Replay) && copy_of.is_none() && state.nodes[me.index()].rng.chance(0.5) {
+    if byz == Some(ByzantineMode::Replay)
+        && copy_of.is_none()
+        && state.nodes[me.index()].rng.chance(0.5)
+    {
         // Replays this message once more later, as a duplicate the receivers must tolerate.
         state.stats.duplicated += 1;
         state.stats.sent -= 1;
