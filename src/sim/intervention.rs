@@ -95,7 +95,7 @@ pub fn pct_decode(s: &str) -> Result<String, String> {
 fn node(s: &str) -> Result<NodeId, InterventionError> {
     s.parse::<u32>()
         .map(NodeId)
-        .map_err(|_| InterventionError(format!("'{s}' is not an agent number")))
+        .map_err(|_| InterventionError(format!("intervention: '{s}' is not an agent number")))
 }
 
 impl fmt::Display for Intervention {

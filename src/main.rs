@@ -1,0 +1,2 @@
+//! The wasm entry that trunk builds.
+fn main() {}
