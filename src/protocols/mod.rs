@@ -1,3 +1,5 @@
 //! Protocols: one sans-IO state machine per mental model.
+pub mod cap;
+pub mod cap_scenario;
 pub mod heartbeat;
 pub mod two_generals;

@@ -145,6 +145,7 @@ pub fn engine_config(p: &Params, seed: u64, trace: TraceConfig) -> SimConfig {
 /// Every scenario, in gallery order.
 pub static CATALOGUE: &[&ScenarioDef] = &[
     &crate::protocols::heartbeat::SCENARIO,
+    &crate::protocols::cap::SCENARIO,
     &crate::protocols::two_generals::SCENARIO,
 ];
 
