@@ -147,6 +147,7 @@ pub static CATALOGUE: &[&ScenarioDef] = &[
     &crate::protocols::heartbeat::SCENARIO,
     &crate::protocols::cap::SCENARIO,
     &crate::protocols::two_generals::SCENARIO,
+    &crate::protocols::gossip::SCENARIO,
 ];
 
 /// Looks a scenario up by id.
