@@ -1,2 +1,7 @@
 //! Protocols: one sans-IO state machine per mental model.
+pub mod cap;
+pub mod cap_scenario;
+pub mod gossip;
+pub mod gossip_scenario;
 pub mod heartbeat;
+pub mod two_generals;
