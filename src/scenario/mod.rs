@@ -143,7 +143,10 @@ pub fn engine_config(p: &Params, seed: u64, trace: TraceConfig) -> SimConfig {
 }
 
 /// Every scenario, in gallery order.
-pub static CATALOGUE: &[&ScenarioDef] = &[&crate::protocols::heartbeat::SCENARIO];
+pub static CATALOGUE: &[&ScenarioDef] = &[
+    &crate::protocols::heartbeat::SCENARIO,
+    &crate::protocols::raft_election::SCENARIO,
+];
 
 /// Looks a scenario up by id.
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {
