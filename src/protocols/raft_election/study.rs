@@ -10,7 +10,7 @@
 //! spread it over animation frames and draw the curves as they fill in.
 
 use super::SCENARIO;
-use crate::sim::{SimError, SimRng, Simulation, Time, TraceConfig};
+use crate::sim::{SimError, SimRng, Time, TraceConfig};
 use std::collections::BTreeMap;
 
 /// Figure 16, top: the minimum fixed at 150 ms, more and more randomness.
