@@ -146,6 +146,7 @@ pub fn engine_config(p: &Params, seed: u64, trace: TraceConfig) -> SimConfig {
 pub static CATALOGUE: &[&ScenarioDef] = &[
     &crate::protocols::heartbeat::SCENARIO,
     &crate::protocols::raft_election::SCENARIO,
+    &crate::protocols::bully::SCENARIO,
 ];
 
 /// Looks a scenario up by id.
