@@ -1,7 +1,7 @@
 //! The bully algorithm: the highest-ranked live agent takes over.
 //!
 //! Garcia-Molina, "Elections in a Distributed Computing System", IEEE Trans. Computers C-31(1),
-//! 1982, §III (the synchronous model). An agent that finds the coordinator gone holds an
+//! 1982, the algorithm for the synchronous model. An agent that finds the coordinator gone holds an
 //! election: it sends `Election` to every agent ranked above it. Any of them that is alive
 //! answers (`Answer`: "I'm above you, I take it from here") and holds its own election; if
 //! nobody answers within `answer_timeout`, the agent crowns itself and tells everyone
@@ -113,7 +113,7 @@ impl BullyAgent {
         ctx.send(to, m);
     }
 
-    /// §III: send Election to every higher-ranked agent and wait T for an answer.
+    /// Garcia-Molina: send Election to every higher-ranked agent and wait T for an answer.
     fn hold_election(&mut self, ctx: &mut Ctx<Msg>) {
         let me = self.me;
         self.electing = true;
@@ -182,7 +182,7 @@ impl BullyAgent {
             // A lower agent thinks it leads (a partition healed, or it was slow): correct it.
             self.send(ctx, c, Msg::Coordinator);
         } else if !self.electing {
-            // §III: a live agent never accepts a coordinator ranked below itself.
+            // Garcia-Molina: a live agent never accepts a coordinator ranked below itself.
             self.hold_election(ctx);
         }
     }

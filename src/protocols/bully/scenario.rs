@@ -1,7 +1,7 @@
 //! The `bully` catalogue entry: the world-level checks and metrics, parameters, and the build.
 //!
 //! Invariant: the bully rule itself — no live agent obeys a coordinator ranked below it
-//! (Garcia-Molina 1982, §III). What the algorithm does *not* promise without synchrony, a single
+//! (Garcia-Molina 1982). What the algorithm does *not* promise without synchrony, a single
 //! coordinator, is measured instead (`two_coordinators_ms`), so the viewer can watch it fail.
 
 use super::{BullyAgent, Timing, Variant};
