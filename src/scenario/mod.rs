@@ -148,6 +148,8 @@ pub static CATALOGUE: &[&ScenarioDef] = &[
     &crate::protocols::cap::SCENARIO,
     &crate::protocols::two_generals::SCENARIO,
     &crate::protocols::gossip::SCENARIO,
+    &crate::protocols::raft_election::SCENARIO,
+    &crate::protocols::bully::SCENARIO,
 ];
 
 /// Looks a scenario up by id.
