@@ -1,2 +1,3 @@
 //! Protocols: one sans-IO state machine per mental model.
 pub mod heartbeat;
+pub mod quorum;
