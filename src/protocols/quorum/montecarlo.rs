@@ -485,7 +485,7 @@ mod tests {
             for (n, r, w) in [(3, 2, 2), (3, 1, 3), (3, 3, 1), (5, 3, 3), (5, 2, 4)] {
                 for seed in 0..3 {
                     let c = Config::new(n, r, w, Legs::preset(preset).unwrap());
-                    let res = run(&c, 2_000, seed);
+                    let res = run(&c, 1_000, seed);
                     assert_eq!(res.p_consistent, 1.0, "{preset} N{n} R{r} W{w} seed {seed}");
                 }
             }
@@ -523,11 +523,11 @@ mod tests {
         // PBS Fig. 5 shape: lnkd-ssd, N=3, R=W=1 — not always consistent at t = 0, almost always
         // by t = 10 ms; lnkd-disk (slow writes) lags far behind at the same t.
         let ssd = Config::new(3, 1, 1, Legs::preset("lnkd-ssd").unwrap());
-        let c = curve(&ssd, &[0.0, 1.0, 10.0], 50_000, 3);
+        let c = curve(&ssd, &[0.0, 1.0, 10.0], 20_000, 3);
         assert!(c[0].1 < c[1].1 && c[1].1 <= c[2].1, "{c:?}");
         assert!(c[0].1 > 0.9 && c[2].1 > 0.999, "{c:?}");
         let disk = Config::new(3, 1, 1, Legs::preset("lnkd-disk").unwrap());
-        let d = curve(&disk, &[0.0, 10.0], 50_000, 3);
+        let d = curve(&disk, &[0.0, 10.0], 20_000, 3);
         assert!(d[0].1 < c[0].1 && d[1].1 < c[2].1, "{d:?} vs {c:?}");
     }
 

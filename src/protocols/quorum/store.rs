@@ -647,3 +647,126 @@ pub fn world(
         std::mem::take(ivs),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::{montecarlo, Legs, PartitionCfg};
+    use super::*;
+    use crate::sim::TraceConfig;
+
+    fn run(cfg: Config, broken: bool, seed: u64, until: Time) -> Coordinator {
+        let mut sc = SimConfig {
+            seed,
+            trace: TraceConfig {
+                record: false,
+                ..TraceConfig::default()
+            },
+            ..SimConfig::default()
+        };
+        let n = cfg.n;
+        let mut w = world(cfg, Time::ZERO, Time::secs(1), broken, &mut sc, &mut vec![])
+            .unwrap_or_else(|e| panic!("{e}"));
+        w.run_until(until, 10_000_000);
+        match &w.state().nodes[n].agent {
+            Node::Coordinator(c) => (**c).clone(),
+            Node::Replica(_) => panic!("node {n} is the coordinator"),
+        }
+    }
+
+    /// The animated store and the Monte Carlo sample the same WARS model: P(consistent) agrees
+    /// within 3σ of the two estimates' combined binomial error, at several t.
+    #[test]
+    fn animation_and_monte_carlo_agree() {
+        for (t, preset) in [(0.0, "lnkd-disk"), (3.0, "lnkd-disk"), (0.0, "ymmr")] {
+            let mut cfg = Config::new(3, 1, 1, Legs::preset(preset).unwrap());
+            cfg.t_ms = t;
+            cfg.read_repair = false;
+            let until = if preset == "ymmr" {
+                Time::secs(800)
+            } else {
+                Time::secs(60)
+            };
+            let c = run(cfg.clone(), false, 7, until);
+            assert!(c.reads >= 1_000, "{preset} t={t}: only {} reads", c.reads);
+            let pa = c.consistent as f64 / c.reads as f64;
+            let mc = montecarlo::run(&cfg, 50_000, 7);
+            let pm = mc.p_consistent;
+            let sd = libm::sqrt(pm * (1.0 - pm) * (1.0 / c.reads as f64 + 1.0 / 50_000.0));
+            assert!(
+                (pa - pm).abs() <= 3.0 * sd,
+                "{preset} t={t}: animated {pa} ({} reads) vs Monte Carlo {pm} (σ {sd})",
+                c.reads
+            );
+            // Latency medians agree too (within 5 %: ~1000 samples, µs rounding).
+            let wa = percentile(&c.write_ms, 0.5);
+            assert!(
+                (wa - mc.write_latency.p50).abs() / mc.write_latency.p50 < 0.05,
+                "{wa} vs {:?}",
+                mc.write_latency
+            );
+        }
+    }
+
+    #[test]
+    fn strict_quorums_never_read_stale_in_the_animation() {
+        for preset in ["lnkd-ssd", "lnkd-disk", "wan"] {
+            for seed in 1..4 {
+                let cfg = Config::new(3, 2, 2, Legs::preset(preset).unwrap());
+                let c = run(cfg, false, seed, Time::secs(20));
+                assert!(c.reads > 20);
+                assert_eq!(c.consistent, c.reads, "{preset} seed {seed}");
+            }
+        }
+    }
+
+    /// A coordinator that reports the write after W − 1 acknowledgements breaks quorum
+    /// intersection; the invariant catches it.
+    #[test]
+    fn a_coordinator_that_acks_early_is_caught() {
+        let cfg = Config::new(3, 2, 2, Legs::preset("lnkd-disk").unwrap());
+        let c = run(cfg, true, 1, Time::secs(20));
+        assert!(c.stale_strict > 0, "no stale read in {} reads", c.reads);
+        let mut sc = SimConfig::default();
+        let cfg = Config::new(3, 2, 2, Legs::preset("lnkd-disk").unwrap());
+        let mut w = world(cfg, Time::ZERO, Time::secs(1), true, &mut sc, &mut vec![]).unwrap();
+        w.run_until(Time::secs(20), 10_000_000);
+        assert!(w.invariant_status().iter().any(|i| !i.held));
+    }
+
+    #[test]
+    fn a_partition_costs_strict_writes_and_sloppy_consistency() {
+        let mut cfg = Config::new(3, 2, 2, Legs::preset("lnkd-ssd").unwrap());
+        cfg.partition = Some(PartitionCfg {
+            reachable: 1,
+            spares: 2,
+        });
+        let c = run(cfg.clone(), false, 1, Time::secs(10));
+        assert!(c.write_ms.is_empty() && c.writes_failed > 0);
+        cfg.sloppy = true;
+        let c = run(cfg, false, 1, Time::secs(10));
+        assert!(!c.write_ms.is_empty(), "sloppy writes succeed");
+        // Reads need R = 2 home replicas: only one is reachable, so they fail (until healed).
+        assert!(c.reads_failed > 0);
+    }
+
+    #[test]
+    fn the_scenario_runs_from_the_catalogue() {
+        use std::collections::BTreeMap;
+        let mut o = BTreeMap::new();
+        o.insert("anti_entropy".to_string(), "50ms".to_string());
+        o.insert("latency".to_string(), "wan".to_string());
+        let mut sim = super::super::SCENARIO
+            .instantiate(&o, 3, vec![], TraceConfig::default())
+            .unwrap();
+        sim.run_until(Time::secs(5), 1_000_000);
+        let m: BTreeMap<String, f64> = sim.metrics().into_iter().collect();
+        assert!(
+            m["reads"] > 5.0 && (0.0..=1.0).contains(&m["p_consistent"]),
+            "{m:?}"
+        );
+        o.insert("r".to_string(), "4".to_string());
+        assert!(super::super::SCENARIO
+            .instantiate(&o, 3, vec![], TraceConfig::default())
+            .is_err());
+    }
+}
