@@ -17,6 +17,7 @@
 //! The inner loop allocates nothing (fixed arrays of [`MAX_N`] replicas, fixed histograms).
 
 use super::{Config, PartitionCfg};
+use crate::sim::dist::{Dist, MAX_SAMPLE_MS};
 use crate::sim::rng::{Purpose, SimRng};
 
 /// Most replicas per key the model supports.
@@ -166,6 +167,86 @@ impl Results {
     }
 }
 
+/// A leg distribution compiled for the inner loop: a mixture reuses its selector draw
+/// (u < p ⇒ u/p is uniform again) and a Pareto uses `exp(−ln u / α)` instead of `pow`, both
+/// through `libm` so native and wasm agree bit for bit. Same distributions as [`Dist`].
+#[derive(Clone, Debug)]
+pub enum Leg {
+    Exp { inv_rate: f64 },
+    Pareto { xm: f64, neg_inv_alpha: f64 },
+    Mix(f64, Box<Leg>, Box<Leg>),
+    Other(Dist),
+}
+
+impl Leg {
+    pub fn compile(d: &Dist) -> Leg {
+        match d {
+            Dist::Exp(r) if *r > 0.0 => Leg::Exp { inv_rate: 1.0 / r },
+            Dist::Pareto(xm, a) if *a > 0.0 => Leg::Pareto {
+                xm: *xm,
+                neg_inv_alpha: -1.0 / a,
+            },
+            Dist::Mix(p, a, b) if *p > 0.0 && *p < 1.0 => {
+                Leg::Mix(*p, Box::new(Leg::compile(a)), Box::new(Leg::compile(b)))
+            }
+            other => Leg::Other(other.clone()),
+        }
+    }
+    #[inline]
+    fn with_unit(&self, u: f64, rng: &mut SimRng) -> f64 {
+        // u in [0, 1)
+        let v = match self {
+            Leg::Exp { inv_rate } => -libm::log(1.0 - u) * inv_rate,
+            Leg::Pareto { xm, neg_inv_alpha } => xm * libm::exp(libm::log(1.0 - u) * neg_inv_alpha),
+            Leg::Mix(p, a, b) => {
+                if u < *p {
+                    a.with_unit(u / p, rng)
+                } else {
+                    b.with_unit((u - p) / (1.0 - p), rng)
+                }
+            }
+            Leg::Other(d) => d.sample_ms(rng),
+        };
+        if v.is_nan() || v < 0.0 {
+            0.0
+        } else {
+            v.min(MAX_SAMPLE_MS)
+        }
+    }
+    #[inline]
+    pub fn sample_ms(&self, rng: &mut SimRng) -> f64 {
+        match self {
+            Leg::Other(d) => d.sample_ms(rng),
+            _ => {
+                let u = rng.unit();
+                self.with_unit(u, rng)
+            }
+        }
+    }
+}
+
+/// The four legs, compiled.
+#[derive(Clone, Debug)]
+struct Compiled {
+    w: Leg,
+    a: Leg,
+    r: Leg,
+    s: Leg,
+    remote_extra_ms: f64,
+}
+
+impl Compiled {
+    fn new(l: &super::Legs) -> Compiled {
+        Compiled {
+            w: Leg::compile(&l.w),
+            a: Leg::compile(&l.a),
+            r: Leg::compile(&l.r),
+            s: Leg::compile(&l.s),
+            remote_extra_ms: l.remote_extra_ms,
+        }
+    }
+}
+
 /// Draws of one trial, all in ms from the write's start.
 struct Trial {
     write_ok: bool,
@@ -188,9 +269,8 @@ fn insertion_sort_by(idx: &mut [u8], key: &[f64; MAX_N]) {
 /// One trial of the WARS model (with partition, sloppy quorum, hinted handoff and anti-entropy
 /// when configured). `Config` is validated, so `1 ≤ r, w ≤ n ≤ MAX_N`.
 #[inline]
-fn trial(c: &Config, rng: &mut SimRng) -> Trial {
+fn trial(c: &Config, legs: &Compiled, rng: &mut SimRng) -> Trial {
     let n = c.n;
-    let legs = &c.legs;
     let extra = legs.remote_extra_ms;
     // WAN rule: one replica is local to each coordinator, picked independently.
     let (wlocal, rlocal) = if extra > 0.0 {
@@ -288,13 +368,14 @@ fn trial(c: &Config, rng: &mut SimRng) -> Trial {
 /// Runs `trials` trials from `seed`. Pure: the same arguments give the same bits everywhere.
 pub fn run(c: &Config, trials: u64, seed: u64) -> Results {
     let mut rng = SimRng::new(seed, Purpose::Scenario);
+    let legs = Compiled::new(&c.legs);
     let mut wl = Histogram::default();
     let mut rl = Histogram::default();
     let mut tau = Histogram::default();
     let (mut ok, mut cons, mut t0) = (0u64, 0u64, 0u64);
     let t = c.t_ms;
     for _ in 0..trials {
-        let tr = trial(c, &mut rng);
+        let tr = trial(c, &legs, &mut rng);
         if !tr.write_ok {
             continue;
         }
@@ -370,10 +451,11 @@ pub fn availability(c: &Config) -> (f64, f64) {
 /// P(consistent | t) for each of `ts` (ms), counted exactly per trial (one pass).
 pub fn curve(c: &Config, ts: &[f64], trials: u64, seed: u64) -> Vec<(f64, f64)> {
     let mut rng = SimRng::new(seed, Purpose::Scenario);
+    let legs = Compiled::new(&c.legs);
     let mut hits = vec![0u64; ts.len()];
     let mut ok = 0u64;
     for _ in 0..trials {
-        let tr = trial(c, &mut rng);
+        let tr = trial(c, &legs, &mut rng);
         if !tr.write_ok {
             continue;
         }
@@ -464,7 +546,21 @@ pub fn miss_probability(n: usize, r: usize, w: usize) -> f64 {
 mod tests {
     use super::super::{Config, Legs};
     use super::*;
-    use crate::sim::dist::Dist;
+
+    #[test]
+    fn compiled_legs_have_the_distributions_means() {
+        for d in [
+            crate::sim::dist::pbs_lnkd_ssd(),
+            crate::sim::dist::pbs_ymmr_ars(),
+            Dist::Exp(0.5),
+            Dist::Pareto(1.0, 3.0),
+        ] {
+            let leg = Leg::compile(&d);
+            let mut r = SimRng::new(2, Purpose::Scenario);
+            let m = (0..200_000).map(|_| leg.sample_ms(&mut r)).sum::<f64>() / 200_000.0;
+            assert!((m - d.mean_ms()).abs() / d.mean_ms() < 0.03, "{d}: {m}");
+        }
+    }
 
     #[test]
     fn histogram_quantiles_are_within_a_bucket() {
