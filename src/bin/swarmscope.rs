@@ -285,6 +285,20 @@ fn sweep(
     let params = parse_sets(def, set)?;
     let until = until_of(def, until)?;
     let started = std::time::Instant::now();
+    if let Some(fast) = scenario::fast::fast_sweep(def.id) {
+        // A Monte Carlo of the same model: one thread, `trials` trials, same metric names.
+        let p = def.params(&params).map_err(|e| e.to_string())?;
+        let metrics = fast(&p, trials, seed)?;
+        return Ok(json!({
+            "scenario": def.id,
+            "seed": seed,
+            "trials": trials,
+            "params": p.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect::<Map<_, _>>(),
+            "metrics": metrics,
+            "workers": 1,
+            "elapsed_ms": started.elapsed().as_secs_f64() * 1000.0,
+        }));
+    }
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)

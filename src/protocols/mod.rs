@@ -5,5 +5,6 @@ pub mod cap_scenario;
 pub mod gossip;
 pub mod gossip_scenario;
 pub mod heartbeat;
+pub mod quorum;
 pub mod raft_election;
 pub mod two_generals;

@@ -3,6 +3,7 @@
 //! A model issue plugs in by adding one entry to [`CATALOGUE`]; the CLI and the explorer pick it
 //! up from there.
 
+pub mod fast;
 pub mod params;
 pub mod url;
 
@@ -150,6 +151,7 @@ pub static CATALOGUE: &[&ScenarioDef] = &[
     &crate::protocols::gossip::SCENARIO,
     &crate::protocols::raft_election::SCENARIO,
     &crate::protocols::bully::SCENARIO,
+    &crate::protocols::quorum::SCENARIO,
 ];
 
 /// Looks a scenario up by id.

@@ -1136,7 +1136,8 @@ fn apply_effect<P: Protocol>(
     effect: Effect<<P::Agent as Agent>::Msg>,
 ) {
     match effect {
-        Effect::Send { to, msg } => send(state, ctx, me, to, msg, None),
+        Effect::Send { to, msg } => send(state, ctx, me, to, msg, None, None),
+        Effect::SendAfter { to, msg, delay } => send(state, ctx, me, to, msg, None, Some(delay)),
         Effect::SetTimer { key, after } => {
             let node = &mut state.nodes[me.index()];
             node.timer_gen += 1;
@@ -1184,6 +1185,7 @@ fn send<P: Protocol>(
     to: NodeId,
     mut msg: <P::Agent as Agent>::Msg,
     copy_of: Option<MsgId>,
+    fixed: Option<Time>,
 ) {
     let byz = state.nodes[me.index()].byzantine;
     let mut extra = Time::ZERO;
@@ -1207,7 +1209,10 @@ fn send<P: Protocol>(
     state.next_msg += 1;
     state.stats.sent += 1;
     let link = state.net.link(me, to);
-    let latency = link.latency.sample(&mut state.net_rng) + extra;
+    let latency = match fixed {
+        Some(d) => d,
+        None => link.latency.sample(&mut state.net_rng),
+    } + extra;
     let lost = link.loss > 0.0 && state.net_rng.chance(link.loss);
     let dup = copy_of.is_none() && link.duplicate > 0.0 && state.net_rng.chance(link.duplicate);
     let valid = to.index() < state.nodes.len();
@@ -1288,7 +1293,7 @@ fn send<P: Protocol>(
     if dup {
         state.stats.duplicated += 1;
         state.stats.sent -= 1; // the copy is counted as duplicated, not sent
-        send(state, ctx, me, to, msg.clone(), Some(id));
+        send(state, ctx, me, to, msg.clone(), Some(id), fixed);
     }
     if byz == Some(ByzantineMode::Replay)
         && copy_of.is_none()
@@ -1297,6 +1302,6 @@ fn send<P: Protocol>(
         // Replays this message once more later, as a duplicate the receivers must tolerate.
         state.stats.duplicated += 1;
         state.stats.sent -= 1;
-        send(state, ctx, me, to, msg, Some(id));
+        send(state, ctx, me, to, msg, Some(id), fixed);
     }
 }
