@@ -72,8 +72,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::List => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
             for s in scenario::CATALOGUE {
-                println!("{}\t{}", s.id, s.title);
+                let _ = writeln!(out, "{}\t{}", s.id, s.title);
             }
             ExitCode::SUCCESS
         }
@@ -115,12 +117,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints to stdout, ignoring a closed pipe (`swarmscope run … | head` must not panic).
 fn print_out(v: &Value, json: bool) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
     if json {
-        println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(v).unwrap_or_default()
+        );
     } else if let Value::Object(m) = v {
         for (k, v) in m {
-            println!("{k:>14}: {v}");
+            let _ = writeln!(out, "{k:>14}: {v}");
         }
     }
 }

@@ -271,10 +271,18 @@ pub fn load_world(n: usize, seed: u64, record: bool) -> Result<World<Detector>, 
             loss: 0.01,
             duplicate: 0.0,
         },
-        trace: crate::sim::TraceConfig { record, ..Default::default() },
+        trace: crate::sim::TraceConfig {
+            record,
+            ..Default::default()
+        },
         ..SimConfig::default()
     };
-    World::new(config, Detector::default(), |_, n| Monitor::new(n, Time::ms(1), Time::ms(50)), vec![])
+    World::new(
+        config,
+        Detector::default(),
+        |_, n| Monitor::new(n, Time::ms(1), Time::ms(50)),
+        vec![],
+    )
 }
 
 /// Steps `world` until `events` more events have been processed; returns how many were.
