@@ -198,8 +198,11 @@ impl Stats {
     }
 }
 
+/// A message on its way. It carries its payload, so delivery needs no trace (sweeps record
+/// none) and replay re-creates it exactly.
 #[derive(Clone, Debug)]
-struct Flight {
+struct Flight<M> {
+    msg: M,
     from: NodeId,
     to: NodeId,
     lamport: u64,
@@ -219,7 +222,7 @@ pub struct State<P: Protocol> {
     pub mtbf: Option<Time>,
     pub mttr: Time,
     queue: EventQueue,
-    inflight: BTreeMap<MsgId, Flight>,
+    inflight: BTreeMap<MsgId, Flight<<P::Agent as Agent>::Msg>>,
     next_msg: MsgId,
     next_iv: usize,
     history_len: usize,
@@ -1091,11 +1094,7 @@ fn deliver<P: Protocol>(
     }
     resolve(state, ctx, id, to, Fate::Delivered);
     record(state, ctx, to, EventKind::Deliver { msg: id });
-    // The payload lives in the trace (live) and is identical in replay.
-    let idx = id.saturating_sub(ctx.trace.first_msg) as usize;
-    let Some(msg) = ctx.payloads.get(idx).cloned() else {
-        return;
-    };
+    let msg = flight.msg;
     run_handler(state, ctx, to, |agent, c| agent.on_message(c, from, &msg));
 }
 
@@ -1223,7 +1222,8 @@ fn send<P: Protocol>(
     } else {
         state.now
     };
-    if ctx.live() {
+    let recording = ctx.live() && ctx.config.trace.record;
+    if recording {
         ctx.trace.msgs.push(MsgRecord {
             id,
             from: me,
@@ -1263,7 +1263,7 @@ fn send<P: Protocol>(
     } else {
         None
     };
-    if ctx.live() {
+    if recording {
         ctx.payloads.push(msg.clone());
     }
     if let Some(reason) = early_drop {
@@ -1276,9 +1276,12 @@ fn send<P: Protocol>(
         );
         return;
     }
+    let replay = byz == Some(ByzantineMode::Replay) && copy_of.is_none();
+    let copy = (dup || replay).then(|| msg.clone());
     state.inflight.insert(
         id,
         Flight {
+            msg,
             from: me,
             to,
             lamport,
@@ -1290,18 +1293,16 @@ fn send<P: Protocol>(
     if copy_of.is_none() {
         state.nodes[me.index()].last_sent = Some(id);
     }
+    let Some(copy) = copy else { return };
     if dup {
         state.stats.duplicated += 1;
         state.stats.sent -= 1; // the copy is counted as duplicated, not sent
-        send(state, ctx, me, to, msg.clone(), Some(id), fixed);
+        send(state, ctx, me, to, copy.clone(), Some(id), fixed);
     }
-    if byz == Some(ByzantineMode::Replay)
-        && copy_of.is_none()
-        && state.nodes[me.index()].rng.chance(0.5)
-    {
+    if replay && state.nodes[me.index()].rng.chance(0.5) {
         // Replays this message once more later, as a duplicate the receivers must tolerate.
         state.stats.duplicated += 1;
         state.stats.sent -= 1;
-        send(state, ctx, me, to, msg, Some(id), fixed);
+        send(state, ctx, me, to, copy, Some(id), fixed);
     }
 }
