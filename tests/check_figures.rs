@@ -63,3 +63,40 @@ fn print_linearizability_figures() {
         }
     }
 }
+
+#[test]
+#[ignore]
+fn print_every_checker_on_every_file() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    for dir in [
+        "porcupine/etcd",
+        "porcupine/kv",
+        "knossos/good",
+        "knossos/bad",
+    ] {
+        let mut files: Vec<_> = std::fs::read_dir(root.join(dir))
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for path in files {
+            for checker in swarmscope::check::cli::CHECKERS {
+                let t = Instant::now();
+                let r = swarmscope::check::cli::check_file(checker, &path, None, None, None);
+                let verdict = match r {
+                    Ok(r) => r.verdict.to_string(),
+                    Err(e) => format!(
+                        "error: {}",
+                        e.to_string().chars().take(60).collect::<String>()
+                    ),
+                };
+                println!(
+                    "{:>10.1} ms  {checker:<20} {}  {verdict}",
+                    t.elapsed().as_secs_f64() * 1e3,
+                    path.file_name().unwrap().to_string_lossy()
+                );
+            }
+        }
+    }
+}

@@ -1,7 +1,9 @@
 //! Every external history in tests/data with its known answer (see tests/data/README.md).
 
 use std::path::{Path, PathBuf};
-use swarmscope::check::cli::{check_file, Report};
+use swarmscope::check::cli::{check_file, Report, CHECKERS};
+use swarmscope::check::model::parse_initial;
+use swarmscope::check::{parse, sequential, CheckError};
 
 fn data(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -77,8 +79,7 @@ fn knossos_bad_histories_fail_at_the_known_operation() {
     }
 }
 
-#[test]
-fn every_checker_runs_on_every_file_without_panicking() {
+fn all_files() -> Vec<PathBuf> {
     let mut files = Vec::new();
     for dir in [
         "porcupine/etcd",
@@ -90,14 +91,117 @@ fn every_checker_runs_on_every_file_without_panicking() {
             .unwrap()
             .flatten()
             .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e != "md"))
             .collect();
         entries.sort();
         files.extend(entries);
     }
-    for path in files {
-        for checker in swarmscope::check::cli::CHECKERS {
+    files
+}
+
+#[test]
+fn every_checker_runs_on_every_file_without_panicking() {
+    for path in all_files() {
+        for checker in CHECKERS.iter().filter(|c| **c != "sequential") {
             // Errors (e.g. causal on cas histories) are fine; panics are not.
             let _ = check_file(checker, &path, None, None, None);
         }
     }
+}
+
+/// Linearizability implies sequential consistency and every session guarantee, so no weaker
+/// checker may report a violation on a linearizable file.
+#[test]
+fn weaker_checkers_never_fail_a_linearizable_file() {
+    for path in all_files() {
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let initial = name.contains("rethink").then_some("nil");
+        let lin = check_file("linearizability", &path, None, None, initial).unwrap();
+        if lin.verdict != "ok" {
+            continue;
+        }
+        for checker in CHECKERS.iter().filter(|c| c.contains('-') || **c == "ryw") {
+            if let Ok(r) = check_file(checker, &path, None, None, initial) {
+                assert_eq!(r.verdict, "ok", "{checker} on {name}: {}", r.explanation);
+            }
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let format = parse::detect(Some(&path), &text).unwrap();
+        let history = parse::parse(format, &text).unwrap();
+        let model = format.default_model(&history);
+        let init = initial
+            .map(parse_initial)
+            .unwrap_or_else(|| format.default_initial(model));
+        let small = sequential::Options {
+            max_states: 200_000,
+            minimize_limit: 0,
+        };
+        match sequential::check(&history, model, &init, small) {
+            Ok(v) => assert!(v.ok, "sequential on {name}: {}", v.explanation),
+            Err(CheckError::Budget(_)) => {}
+            Err(e) => panic!("sequential on {name}: {e}"),
+        }
+    }
+}
+
+#[test]
+fn bad_inputs_are_errors_not_panics() {
+    let dir = std::env::temp_dir().join(format!("swarmscope-check-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cases = [
+        ("empty.edn", ""),
+        ("junk.log", "INFO  jepsen.util - x\t:invoke\t:read\tnil"),
+        (
+            "huge.edn",
+            "[{:process 99999999999999999999999 :type :invoke :f :read}]",
+        ),
+        ("deep.edn", &"[".repeat(100_000)),
+        (
+            "unclosed.txt",
+            "{:process 0, :type :invoke, :f :get, :key \"1\", :value nil",
+        ),
+        ("bad.json", "{\"ops\": 3}"),
+    ];
+    for (name, text) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        for checker in CHECKERS {
+            assert!(
+                check_file(checker, &path, None, None, None).is_err(),
+                "{name} {checker}"
+            );
+        }
+    }
+    let p = dir.join("empty.edn");
+    let e = check_file("nope", &p, None, None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("linearizability") && e.contains("writes-follow-reads"),
+        "{e}"
+    );
+    let e = check_file("causal", &p, Some("xml"), None, None)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("jepsen-edn"), "{e}");
+    let e = check_file(
+        "causal",
+        &data("porcupine/kv/c01-ok.txt"),
+        None,
+        Some("queue"),
+        None,
+    );
+    assert!(e.unwrap_err().to_string().contains("cas-register"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn report_serializes_to_the_cli_shape() {
+    let r = lin("knossos/bad/immediate-failure.edn", None);
+    let json = serde_json::to_value(&r).unwrap();
+    assert_eq!(json["verdict"], "violation");
+    assert_eq!(json["checker"], "linearizability");
+    assert_eq!(json["model"], "cas-register");
+    assert_eq!(json["operations"], 1);
+    assert!(json["witness"].is_array());
 }

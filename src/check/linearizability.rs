@@ -145,6 +145,11 @@ fn search_all(
                 other => other,
             };
         }
+        if step == Step::Read(None) {
+            // A read with unknown output constrains nothing: leaving it out is exact, and
+            // keeps crashed readers (Knossos' pending reads) from multiplying the search.
+            continue;
+        }
         let slot = if split { 0 } else { key as usize };
         parts
             .entry(if split { key } else { 0 })

@@ -17,7 +17,7 @@
 //! happened" while the history stays inconsistent; otherwise the frontier — the next operation
 //! of every process in the furthest configuration the search reached.
 
-use super::model::{FxBuild, ModelKind, Spec};
+use super::model::{FxBuild, ModelKind, Spec, Step};
 use super::{CheckError, Verdict};
 use crate::sim::{History, Outcome, Time, Value};
 use std::collections::{BTreeMap, HashSet};
@@ -116,7 +116,7 @@ fn search(
     // Program order per process.
     let mut by_process: BTreeMap<u64, Vec<(Time, usize)>> = BTreeMap::new();
     for (i, c) in spec.ops.iter().enumerate() {
-        if c.is_some() {
+        if c.is_some_and(|(_, step)| step != Step::Read(None)) {
             let o = &history.ops[i];
             by_process.entry(o.process).or_default().push((o.invoke, i));
         }

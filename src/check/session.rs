@@ -18,7 +18,8 @@
 //!   checker's ThinAirRead).
 //! - **Append keys** (a key with any append): the value itself is the version, and appends only
 //!   grow it, so a version includes another iff it extends it (string prefix), and it includes
-//!   an append iff it contains the appended text. A put on such a key resets the value; a read
+//!   an append iff it contains the appended text (only for texts appended once to that key;
+//!   repeated texts name no version and are ignored). A put on such a key resets the value; a read
 //!   that starts with a put's value that is not definitely older than the requirement is
 //!   accepted.
 //!
@@ -91,6 +92,8 @@ struct Versions<'a> {
     /// (key, value) → the unique non-failed write of it; `None` if written more than once.
     writer: BTreeMap<(&'a str, &'a Value), Option<usize>>,
     append_keys: BTreeMap<&'a str, Vec<usize>>,
+    /// How often each (key, text) was put or appended: only unique texts name a version.
+    appends: BTreeMap<(&'a str, &'a Value), usize>,
     initial: &'a Value,
     skipped: usize,
 }
@@ -99,9 +102,13 @@ impl<'a> Versions<'a> {
     fn new(history: &'a History, initial: &'a Value) -> Self {
         let mut writer: BTreeMap<(&str, &Value), Option<usize>> = BTreeMap::new();
         let mut append_keys: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        let mut appends: BTreeMap<(&str, &Value), usize> = BTreeMap::new();
         for o in history.ops.iter().filter(|o| o.outcome != Outcome::Fail) {
             if o.f == OpFn::Append {
                 append_keys.entry(&o.key).or_default();
+            }
+            if is_write(o) {
+                *appends.entry((&o.key, &o.input)).or_insert(0) += 1;
             }
             if let Some(v) = written(o) {
                 writer
@@ -123,6 +130,7 @@ impl<'a> Versions<'a> {
             history,
             writer,
             append_keys,
+            appends,
             initial,
             skipped: 0,
         }
@@ -141,7 +149,7 @@ impl<'a> Versions<'a> {
                 _ => Need::Nothing,
             },
             (OpFn::Append, _) => match &o.input {
-                Value::Str(s) => Need::Contains(s.clone()),
+                Value::Str(s) if self.unique_append(o) => Need::Contains(s.clone()),
                 _ => Need::Nothing,
             },
             (_, true) => match &o.input {
@@ -199,6 +207,10 @@ impl<'a> Versions<'a> {
         &r.output == self.initial
     }
 
+    fn unique_append(&self, w: &Op) -> bool {
+        self.appends.get(&(w.key.as_str(), &w.input)) == Some(&1)
+    }
+
     /// The write whose version `r` observed (register keys), for witnesses.
     fn source(&self, r: &Op) -> Option<usize> {
         self.writer
@@ -213,7 +225,9 @@ impl<'a> Versions<'a> {
             return false;
         }
         match (&r.output, w.f, &w.input) {
-            (Value::Str(o), OpFn::Append, Value::Str(s)) => o.contains(s.as_str()),
+            (Value::Str(o), OpFn::Append, Value::Str(s)) => {
+                self.unique_append(w) && r.complete >= w.invoke && o.contains(s.as_str())
+            }
             _ => self.source(r) == Some(w.index),
         }
     }
