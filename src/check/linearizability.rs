@@ -396,15 +396,23 @@ fn explain(
     let Some(&t) = times.get(lo) else {
         return Ok(());
     };
-    let Some(first) = history
+    // Among the operations completing at t, the one on a key whose prefix is not linearizable.
+    let at_t: Vec<usize> = history
         .ops
         .iter()
         .filter(|o| o.complete.0 == t && o.outcome != Outcome::Info)
         .map(|o| o.index)
-        .next()
-    else {
-        return Ok(());
-    };
+        .collect();
+    let mut first = None;
+    for &i in &at_t {
+        let mut h = prefix(history, t);
+        h.ops.retain(|o| o.key == history.ops[i].key);
+        if !linearizable(&h, kind, initial, max, &none)? {
+            first = Some(i);
+            break;
+        }
+    }
+    let Some(first) = first else { return Ok(()) };
     // Keep only that key, as known at t; relax the others one at a time while still bad.
     // A relaxed operation may or may not have taken effect, within its own interval, with any
     // output: strictly weaker, so what remains is still inconsistent on its own.
