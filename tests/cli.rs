@@ -115,3 +115,28 @@ fn bad_values_exit_2_naming_the_key_and_its_range() {
         assert!(err.contains(must), "{args:?}: {err}");
     }
 }
+
+#[test]
+fn check_gives_verdicts_witnesses_and_line_numbers() {
+    let (code, out, err) = swarmscope(&["check", "linearizability", "tests/data/porcupine/etcd/etcd_000.log", "--json"]);
+    assert_eq!(code, 1, "a violation exits 1: {err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verdict"], "violation");
+    assert!(!v["witness"].as_array().unwrap().is_empty());
+    for key in ["model", "operations", "elapsed_ms"] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let (code, out, _) = swarmscope(&["check", "linearizability", "tests/data/porcupine/etcd/etcd_002.log", "--json"]);
+    assert_eq!(code, 0);
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["verdict"], "ok");
+    let dir = std::env::temp_dir().join(format!("swarmscope-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.edn");
+    std::fs::write(&bad, "[{:process 0, :type :invoke, :f :read, :value nil}\n{:process 0 :type\n").unwrap();
+    let (code, _, err) = swarmscope(&["check", "linearizability", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("line"), "{err}");
+    let (code, _, err) = swarmscope(&["check", "serializable", bad.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("linearizability"), "should list the accepted checkers: {err}");
+}

@@ -16,9 +16,16 @@ fn a_heartbeat_run_hashes_the_same_in_wasm_as_natively() {
     let mut o = BTreeMap::new();
     o.insert("latency".to_string(), "lnkd-ssd".to_string());
     o.insert("loss".to_string(), "10%".to_string());
-    let mut s = def.instantiate(&o, 7, vec![], TraceConfig::default()).expect("valid run");
+    let mut s = def
+        .instantiate(&o, 7, vec![], TraceConfig::default())
+        .expect("valid run");
     s.run_until(Time::secs(2), u64::MAX);
-    assert_eq!(s.hash(), golden::HEARTBEAT_SEED7_HASH, "got {:016x}", s.hash());
+    assert_eq!(
+        s.hash(),
+        golden::HEARTBEAT_SEED7_HASH,
+        "got {:016x}",
+        s.hash()
+    );
 }
 
 #[wasm_bindgen_test]

@@ -47,6 +47,23 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check a client history file against a consistency model.
+    Check {
+        /// linearizability | sequential | causal | ryw | monotonic-reads | monotonic-writes | writes-follow-reads
+        checker: String,
+        file: std::path::PathBuf,
+        /// jepsen-log | jepsen-edn | porcupine-kv | json (default: from the extension and content)
+        #[arg(long)]
+        format: Option<String>,
+        /// register | cas-register | kv (default: from the format)
+        #[arg(long)]
+        model: Option<String>,
+        /// The initial value: nil, 0, … (default: per format)
+        #[arg(long)]
+        initial: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Run N independent trials (seeds derived from --seed) on every core and aggregate metrics.
     Sweep {
         scenario: String,
@@ -100,6 +117,41 @@ fn main() -> ExitCode {
             }
             Err(e) => fail(e),
         },
+        Command::Check {
+            checker,
+            file,
+            format,
+            model,
+            initial,
+            json,
+        } => {
+            let started = std::time::Instant::now();
+            match swarmscope::check::cli::check_file(
+                &checker,
+                &file,
+                format.as_deref(),
+                model.as_deref(),
+                initial.as_deref(),
+            ) {
+                Ok(report) => {
+                    let mut v = serde_json::to_value(&report).unwrap_or(Value::Null);
+                    if let Value::Object(m) = &mut v {
+                        m.insert(
+                            "elapsed_ms".into(),
+                            json!(started.elapsed().as_secs_f64() * 1000.0),
+                        );
+                    }
+                    print_out(&v, json);
+                    // A violation is a finding, not a usage error: exit 1 so scripts can tell.
+                    if report.verdict == "ok" {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(1)
+                    }
+                }
+                Err(e) => fail(e),
+            }
+        }
         Command::Sweep {
             scenario,
             trials,
