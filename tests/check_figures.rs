@@ -1,6 +1,7 @@
 //! Prints the benchmark figures quickly (no statistics; `cargo bench --bench check` for those):
 //! `cargo test --release --test check_figures -- --ignored --nocapture`
 
+#![allow(clippy::disallowed_types)] // a figures printer may read the wall clock
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use swarmscope::check::linearizability::{check, Options};

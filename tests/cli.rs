@@ -118,7 +118,12 @@ fn bad_values_exit_2_naming_the_key_and_its_range() {
 
 #[test]
 fn check_gives_verdicts_witnesses_and_line_numbers() {
-    let (code, out, err) = swarmscope(&["check", "linearizability", "tests/data/porcupine/etcd/etcd_000.log", "--json"]);
+    let (code, out, err) = swarmscope(&[
+        "check",
+        "linearizability",
+        "tests/data/porcupine/etcd/etcd_000.log",
+        "--json",
+    ]);
     assert_eq!(code, 1, "a violation exits 1: {err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["verdict"], "violation");
@@ -126,17 +131,32 @@ fn check_gives_verdicts_witnesses_and_line_numbers() {
     for key in ["model", "operations", "elapsed_ms"] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
-    let (code, out, _) = swarmscope(&["check", "linearizability", "tests/data/porcupine/etcd/etcd_002.log", "--json"]);
+    let (code, out, _) = swarmscope(&[
+        "check",
+        "linearizability",
+        "tests/data/porcupine/etcd/etcd_002.log",
+        "--json",
+    ]);
     assert_eq!(code, 0);
-    assert_eq!(serde_json::from_str::<Value>(&out).unwrap()["verdict"], "ok");
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap()["verdict"],
+        "ok"
+    );
     let dir = std::env::temp_dir().join(format!("swarmscope-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.edn");
-    std::fs::write(&bad, "[{:process 0, :type :invoke, :f :read, :value nil}\n{:process 0 :type\n").unwrap();
+    std::fs::write(
+        &bad,
+        "[{:process 0, :type :invoke, :f :read, :value nil}\n{:process 0 :type\n",
+    )
+    .unwrap();
     let (code, _, err) = swarmscope(&["check", "linearizability", bad.to_str().unwrap()]);
     assert_eq!(code, 2);
     assert!(err.contains("line"), "{err}");
     let (code, _, err) = swarmscope(&["check", "serializable", bad.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains("linearizability"), "should list the accepted checkers: {err}");
+    assert!(
+        err.contains("linearizability"),
+        "should list the accepted checkers: {err}"
+    );
 }

@@ -25,6 +25,10 @@
 //! cannot be linearized (greedy one-at-a-time relaxation, so removing any one witness operation
 //! makes the prefix linearizable).
 
+// Hash tables here use the fixed Fx hasher (model.rs) and serve lookups and membership tests
+// only, never iteration, so results do not depend on hash order; the search needs their speed.
+#![allow(clippy::disallowed_types)]
+
 use super::model::{FxBuild, ModelKind, Spec, Step};
 use super::{CheckError, Verdict};
 use crate::sim::{History, Outcome, Time, Value};

@@ -11,6 +11,10 @@
 //! An indeterminate (`Info`) operation has no known output, so any state accepts it; a `Fail`ed
 //! one never happened and is left out by the checkers.
 
+// Hash tables here use the fixed Fx hasher (model.rs) and serve lookups and membership tests
+// only, never iteration, so results do not depend on hash order; the search needs their speed.
+#![allow(clippy::disallowed_types)]
+
 use super::CheckError;
 use crate::sim::{History, Op, OpFn, Outcome, Value};
 use std::collections::{BTreeMap, HashMap};

@@ -17,6 +17,10 @@
 //! happened" while the history stays inconsistent; otherwise the frontier — the next operation
 //! of every process in the furthest configuration the search reached.
 
+// Hash tables here use the fixed Fx hasher (model.rs) and serve lookups and membership tests
+// only, never iteration, so results do not depend on hash order; the search needs their speed.
+#![allow(clippy::disallowed_types)]
+
 use super::model::{FxBuild, ModelKind, Spec, Step};
 use super::{CheckError, Verdict};
 use crate::sim::{History, Outcome, Time, Value};
