@@ -1,2 +1,6 @@
-//! The wasm entry that trunk builds.
-fn main() {}
+//! The browser entry point that trunk builds (bin `swarmscope-web`, feature `web`): mounts the
+//! Yew app on `<body>`.
+
+fn main() {
+    yew::Renderer::<swarmscope::ui::App>::new().render();
+}
