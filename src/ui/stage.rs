@@ -1,0 +1,253 @@
+//! The stage: agents on a ring (a grid when many) with role glyph, liveness, clock, epoch and a
+//! one-line state; messages travelling along the links at the pace of their latency (dropped
+//! ones die mid-way with a red cross, duplicates drawn hollow); partition groups as tinted
+//! regions, cut links dashed red. Children are keyed by agent and message ids.
+
+use super::engine::Snap;
+use super::geom::{self, along, Layout};
+use crate::sim::trace::Fate;
+use crate::sim::{NodeView, Role, Status};
+use std::rc::Rc;
+use yew::prelude::*;
+
+pub const W: f64 = 800.0;
+pub const H: f64 = 500.0;
+
+/// What is selected on the stage.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Sel {
+    Agent(u32),
+    Msg(u64),
+}
+
+/// Which clock the agents show.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ClockMode {
+    Lamport,
+    Vector,
+    Physical,
+}
+
+#[derive(Properties, PartialEq)]
+pub struct StageProps {
+    pub snap: Rc<Snap>,
+    pub clock: ClockMode,
+    pub selected: Option<Sel>,
+    pub on_select: Callback<Sel>,
+    #[prop_or(false)]
+    pub compact: bool,
+}
+
+const GROUP_HUES: [u32; 6] = [210, 30, 140, 280, 0, 60];
+
+#[component]
+pub fn Stage(props: &StageProps) -> Html {
+    let snap = &props.snap;
+    let n = snap.frame.nodes.len();
+    let lay = geom::layout(n, W, H);
+    let partitioned = !snap.frame.groups.is_empty() && snap.frame.groups.iter().any(|g| *g != snap.frame.groups[0]);
+
+    // Links: all pairs when few agents (faint), cut ones dashed red.
+    let mut links = vec![];
+    if n <= 12 {
+        for a in 0..n {
+            for b in a + 1..n {
+                let across = partitioned && snap.frame.groups.get(a) != snap.frame.groups.get(b);
+                let cut = across || snap.frame.cut.iter().any(|(x, y)| (x.index() == a && y.index() == b) || (x.index() == b && y.index() == a));
+                links.push(link(&lay, a, b, cut));
+            }
+        }
+    } else {
+        for (x, y) in &snap.frame.cut {
+            if x.index() < n && y.index() < n {
+                links.push(link(&lay, x.index(), y.index(), true));
+            }
+        }
+    }
+
+    let regions = if partitioned {
+        let mut gs: Vec<u32> = snap.frame.groups.clone();
+        gs.sort_unstable();
+        gs.dedup();
+        gs.iter()
+            .map(|g| {
+                let pts: Vec<(f64, f64)> = (0..n).filter(|i| snap.frame.groups.get(*i) == Some(g)).map(|i| lay.pts[i]).collect();
+                let h = geom::hull(&pts);
+                let hue = GROUP_HUES[*g as usize % GROUP_HUES.len()];
+                let pad = lay.r * 2.6 + if lay.grid { 4.0 } else { 18.0 };
+                let d: String = h.iter().map(|p| format!("{:.1},{:.1} ", p.0, p.1)).collect();
+                html! {
+                    <polygon key={format!("g{g}")} class="region" points={d}
+                        style={format!("fill: hsla({hue},70%,55%,0.13); stroke: hsla({hue},70%,55%,0.13); stroke-width: {pad:.0}px")}
+                        data-testid="partition-region" />
+                }
+            })
+            .collect::<Html>()
+    } else {
+        html! {}
+    };
+
+    let msgs = snap.msgs.iter().filter_map(|m| {
+        let (a, b) = (m.rec.from.index(), m.rec.to.index());
+        let (pa, pb) = (*lay.pts.get(a)?, *lay.pts.get(b)?);
+        let (x, y) = along(pa, pb, lay.r, m.f);
+        let hue = geom::kind_hue(m.rec.kind);
+        let sel = props.selected == Some(Sel::Msg(m.rec.id));
+        let onclick = {
+            let cb = props.on_select.clone();
+            let id = m.rec.id;
+            Callback::from(move |e: MouseEvent| {
+                e.stop_propagation();
+                cb.emit(Sel::Msg(id))
+            })
+        };
+        let mr = (lay.r * 0.28).clamp(2.5, 6.0);
+        let title = format!("{} {}→{} (#{})", m.rec.kind, m.rec.from.0, m.rec.to.0, m.rec.id);
+        Some(match m.dying {
+            Some(gone) => {
+                let s = mr * 1.3;
+                html! {
+                    <g key={m.rec.id} class="msg dying" style={format!("opacity:{:.2}", 1.0 - gone)} data-testid="msg-dropped">
+                        <title>{ format!("{title}: dropped ({})", reason(&m.rec.fate)) }</title>
+                        <path d={format!("M{:.1},{:.1}l{s:.1},{s:.1}M{:.1},{:.1}l{s:.1},-{s:.1}", x - s / 2.0, y - s / 2.0, x - s / 2.0, y + s / 2.0)} class="msg-x" />
+                    </g>
+                }
+            }
+            None => html! {
+                <g key={m.rec.id} class={classes!("msg", sel.then_some("selected"), m.rec.copy_of.map(|_| "dup"), matches!(m.rec.fate, Fate::Dropped(_)).then_some("doomed"))}
+                    transform={format!("translate({x:.1},{y:.1})")} {onclick} data-testid="msg" data-msg={m.rec.id.to_string()}>
+                    <title>{ title }</title>
+                    <circle r={format!("{mr:.1}")} style={format!("--hue:{hue}")} />
+                    if n <= 8 && snap.msgs.len() <= 24 && !props.compact {
+                        <text y={format!("{:.1}", -mr - 3.0)} class="msg-label">{ m.rec.kind }</text>
+                    }
+                </g>
+            },
+        })
+    });
+
+    let agents = snap.frame.nodes.iter().enumerate().filter_map(|(i, nv)| {
+        let p = *lay.pts.get(i)?;
+        Some(agent(nv, p, &lay, props, i))
+    });
+
+    let onbg = {
+        let cb = props.on_select.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(Sel::Agent(u32::MAX)))
+    };
+    html! {
+        <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {W} {H}")} role="img"
+            aria-label={format!("{} agents, {} messages in flight", n, snap.msgs.len())}
+            data-testid="stage" data-trace-hash={format!("{:016x}", snap.hash)} data-time={snap.t.0.to_string()}
+            data-msgs={snap.msgs.len().to_string()} onclick={onbg} preserveAspectRatio="xMidYMid meet">
+            <g class="regions">{ regions }</g>
+            <g class="links">{ for links }</g>
+            <g class="agents">{ for agents }</g>
+            <g class="msgs">{ for msgs }</g>
+        </svg>
+    }
+}
+
+fn link(lay: &Layout, a: usize, b: usize, cut: bool) -> Html {
+    let (pa, pb) = (lay.pts[a], lay.pts[b]);
+    html! {
+        <line key={format!("l{a}-{b}")} x1={format!("{:.1}", pa.0)} y1={format!("{:.1}", pa.1)} x2={format!("{:.1}", pb.0)} y2={format!("{:.1}", pb.1)}
+            class={if cut { "link cut" } else { "link" }} data-testid={if cut { "cut-link" } else { "link" }} />
+    }
+}
+
+fn reason(f: &Fate) -> &'static str {
+    match f {
+        Fate::Dropped(r) => r.name(),
+        Fate::Delivered => "delivered",
+        Fate::InFlight => "in flight",
+    }
+}
+
+/// A role's glyph (drawn inside the agent's circle).
+pub fn glyph(role: Role) -> &'static str {
+    match role {
+        Role::Leader => "★",
+        Role::Candidate => "?",
+        Role::Follower => "·",
+        Role::Coordinator => "◆",
+        Role::Replica => "▪",
+        Role::Client => "☺",
+        Role::Peer => "",
+    }
+}
+
+pub fn clock_text(nv: &NodeView, mode: ClockMode) -> String {
+    match mode {
+        ClockMode::Lamport => format!("L{}", nv.lamport),
+        ClockMode::Vector => match &nv.vclock {
+            Some(v) if v.len() <= 8 => format!("[{}]", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")),
+            Some(v) => format!("[{}…]", v.iter().take(4).map(|x| x.to_string()).collect::<Vec<_>>().join(",")),
+            None => format!("L{}", nv.lamport),
+        },
+        ClockMode::Physical => geom::fmt_ms(nv.clock.as_ms_f64()),
+    }
+}
+
+fn agent(nv: &NodeView, p: (f64, f64), lay: &Layout, props: &StageProps, i: usize) -> Html {
+    let r = lay.r;
+    let id = nv.id.0;
+    let status = match nv.status {
+        Status::Up => "up",
+        Status::Crashed => "crashed",
+        Status::Paused => "paused",
+    };
+    let sel = props.selected == Some(Sel::Agent(id));
+    let onclick = {
+        let cb = props.on_select.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            cb.emit(Sel::Agent(id))
+        })
+    };
+    let onkeydown = {
+        let cb = props.on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                e.prevent_default();
+                cb.emit(Sel::Agent(id))
+            }
+        })
+    };
+    let role = nv.summary.role;
+    let line1 = match nv.summary.epoch {
+        Some(ep) => format!("{} · e{ep}", role.name()),
+        None => role.name().to_string(),
+    };
+    let fs = if lay.grid { (r * 0.8).clamp(6.0, 11.0) } else { 12.0 };
+    let mut state = nv.summary.state.clone();
+    if state.chars().count() > 26 {
+        state = state.chars().take(25).collect::<String>() + "…";
+    }
+    let label = format!("agent {id}, {}, {status}{}", role.name(), nv.byzantine.map(|b| format!(", Byzantine {}", b.name())).unwrap_or_default());
+    // Labels sit outside the ring (below for the lower half, above for the upper half).
+    let below = lay.grid || p.1 >= H * 0.47;
+    let dy = |k: f64| if below { r + 4.0 + fs * k } else { -r - 6.0 - fs * (2.2 - k) };
+    html! {
+        <g key={id} class={classes!("agent", status, role.name(), sel.then_some("selected"), nv.byzantine.map(|_| "byzantine"))}
+            transform={format!("translate({:.1},{:.1})", p.0, p.1)} {onclick} {onkeydown}
+            tabindex="0" role="button" aria-label={label} data-testid={format!("agent-{i}")} data-status={status}>
+            <circle class="halo" r={format!("{:.1}", r + 4.0)} />
+            <circle class="body" r={format!("{r:.1}")} />
+            <text class="glyph" dy="0.35em" style={format!("font-size:{:.1}px", r * 0.9)}>{ glyph(role) }</text>
+            if nv.status == Status::Crashed {
+                <path class="cross" d={format!("M{a:.1},{a:.1}L{b:.1},{b:.1}M{a:.1},{b:.1}L{b:.1},{a:.1}", a = -r * 0.7, b = r * 0.7)} />
+            }
+            if nv.status == Status::Paused {
+                <path class="pausebars" d={format!("M{:.1},{:.1}v{:.1}M{:.1},{:.1}v{:.1}", -r * 0.3, -r * 0.45, r * 0.9, r * 0.3, -r * 0.45, r * 0.9)} />
+            }
+            <text class="name" x={format!("{:.1}", r * 0.8)} y={format!("{:.1}", -r * 0.8)} style={format!("font-size:{fs:.1}px")}>{ format!("a{id}") }</text>
+            if !lay.grid || r >= 9.0 {
+                <text class="line1" y={format!("{:.1}", dy(1.0))} style={format!("font-size:{fs:.1}px")}>{ format!("{line1} · {}", clock_text(nv, props.clock)) }</text>
+            }
+            if !lay.grid && !props.compact {
+                <text class="line2" y={format!("{:.1}", dy(2.1))} style={format!("font-size:{:.1}px", fs * 0.92)}>{ state }</text>
+            }
+        </g>
+    }
+}
