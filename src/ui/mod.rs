@@ -24,4 +24,5 @@ mod stage;
 mod controls;
 
 pub use app::App;
-pub use gallery::Gallery;
+pub use gallery::{Gallery, GalleryProps};
+pub use page::{PageProps, ScenarioPage};
