@@ -118,10 +118,10 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 <button class="primary play" onclick={play} aria-label={if props.playing { "Pause (space)" } else { "Play (space)" }} aria-pressed={props.playing.to_string()} data-testid="play">
                     { if props.playing { "❚❚ Pause" } else { "▶ Play" } }
                 </button>
-                <button onclick={step_b} aria-label="Step back to the previous event (comma)" title="Step back (,)" data-testid="step-back">{ "⏮" }</button>
-                <button onclick={step_f} aria-label="Step forward to the next event (period)" title="Step forward (.)" data-testid="step-forward">{ "⏭" }</button>
+                <button onclick={step_b} aria-label="Step back to the previous event (comma)" title="Step back (,)" data-testid="step-back">{ "◀ Step" }</button>
+                <button onclick={step_f} aria-label="Step forward to the next event (period)" title="Step forward (.)" data-testid="step-forward">{ "Step ▶" }</button>
                 if !props.compact {
-                    <button onclick={reset} aria-label="Reset the run: back to the start, interventions cleared" title="Reset" data-testid="reset">{ "↺" }</button>
+                    <button onclick={reset} aria-label="Reset the run: back to the start, interventions cleared" title="Reset" data-testid="reset">{ "Reset" }</button>
                 }
                 <div class="scrub" style={format!("--head:{head_pct:.1}%")}>
                     <input type="range" min="0" max={format!("{end_ms}")} step="any" value={format!("{t_ms}")} oninput={scrub}
@@ -139,7 +139,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     <label class="seed">{ "Seed " }
                         <input type="number" min="0" value={props.seed.to_string()} onchange={seed_change} aria-label="Seed" data-testid="seed" />
                     </label>
-                    <button onclick={random} aria-label="Random seed" title="Random seed" data-testid="random-seed">{ "🎲" }</button>
+                    <button onclick={random} aria-label="Random seed" title="Random seed" data-testid="random-seed">{ "Random" }</button>
                     <span class="sep" />
                     <button onclick={split} aria-label="Split the network in two halves (s)" title="Split (s)" data-testid="split">{ "Split" }</button>
                     <button onclick={heal} disabled={!partitioned} aria-label="Heal the network (h)" title="Heal (h)" data-testid="heal">{ "Heal" }</button>

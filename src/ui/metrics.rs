@@ -14,7 +14,9 @@ pub struct MetricsProps {
 }
 
 fn fmt_val(v: f64) -> String {
-    if v.fract() == 0.0 && v.abs() < 1e12 {
+    if !v.is_finite() {
+        "—".to_string()
+    } else if v.fract() == 0.0 && v.abs() < 1e12 {
         format!("{v:.0}")
     } else if v.abs() >= 100.0 {
         format!("{v:.1}")
@@ -48,8 +50,8 @@ pub fn Metrics(props: &MetricsProps) -> Html {
                 { for s.metrics.iter().enumerate().map(|(k, (name, v))| html! {
                     <div class="metric" key={name.clone()}>
                         <dt>{ name }</dt>
-                        <dd><span class="num">{ fmt_val(*v) }</span>
-                            <svg class="spark" viewBox="0 0 100 20" preserveAspectRatio="none" aria-hidden="true"><polyline points={spark(&props.hist, k)} /></svg>
+                        <dd><svg class="spark" viewBox="0 0 100 20" preserveAspectRatio="none" aria-hidden="true"><polyline points={spark(&props.hist, k)} /></svg>
+                            <span class="num">{ fmt_val(*v) }</span>
                         </dd>
                     </div>
                 }) }

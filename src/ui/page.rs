@@ -65,7 +65,7 @@ fn init(props: &PageProps) -> PageState {
         }),
         None => Err(format!("unknown scenario '{}'", props.run.scenario)),
     };
-    let win = eng.as_ref().map(|e| (e.def.default_until.0 / 5).max(1_000)).unwrap_or(1_000_000);
+    let win = eng.as_ref().map(|e| (e.def.default_until.0 / 20).max(1_000)).unwrap_or(1_000_000);
     let theme = props.run.page.get("theme").cloned().unwrap_or_default();
     dom::set_theme(&theme);
     PageState { eng, sel: None, clock: ClockMode::Lamport, help: false, toast: None, banner, win, visible: true, embed, theme }
@@ -294,7 +294,8 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             let mut ls = vec![];
             if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
                 let (s2, f2) = (st.clone(), force.clone());
-                ls.push(EventListener::new(&doc, "keydown", move |e| {
+                let opts = gloo::events::EventListenerOptions::enable_prevent_default();
+                ls.push(EventListener::new_with_options(&doc, "keydown", opts, move |e| {
                     if let Some(e) = e.dyn_ref::<KeyboardEvent>() {
                         on_key(&s2, &f2, e);
                     }
@@ -315,7 +316,13 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                     }
                 }));
             }
-            move || drop(ls)
+            let observer = observe_visibility(&st, &force);
+            move || {
+                drop(ls);
+                if let Some((o, _closure)) = observer {
+                    o.disconnect();
+                }
+            }
         });
     }
 
@@ -461,12 +468,14 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         help: on_help.clone(),
     };
 
+    let narrow = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).map(|v| v < 600.0).unwrap_or(false);
     let stage_wrap_class = classes!("stage-wrap", playing.then_some("playing"));
     let menu = match sel {
         Some(Sel::Agent(id)) => snap.frame.nodes.get(id as usize).map(|nv| {
-            let lay = super::geom::layout(snap.frame.nodes.len(), super::stage::W, super::stage::H);
+            let (w, h) = super::stage::dims(narrow);
+            let lay = super::geom::layout(snap.frame.nodes.len(), w, h);
             let p = lay.pts.get(id as usize).copied().unwrap_or((0.0, 0.0));
-            html! { <AgentMenu node={nv.clone()} x={p.0 / super::stage::W} y={p.1 / super::stage::H} on_act={on_act.clone()} on_side={on_side.clone()} on_close={on_close.clone()} /> }
+            html! { <AgentMenu node={nv.clone()} x={p.0 / w} y={p.1 / h} on_act={on_act.clone()} on_side={on_side.clone()} on_close={on_close.clone()} /> }
         }),
         _ => None,
     };
@@ -474,7 +483,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     let live = html! { <div class="sr-only" aria-live="polite" data-testid="narration">{ narration.clone() }</div> };
     let stage = html! {
         <div class={stage_wrap_class}>
-            <Stage snap={snap.clone()} {clock} selected={sel} on_select={on_select.clone()} compact={embed} />
+            <Stage snap={snap.clone()} {clock} selected={sel} on_select={on_select.clone()} compact={embed} {narrow} />
             { menu.unwrap_or_default() }
         </div>
     };
@@ -532,6 +541,27 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             }
         </main>
     }
+}
+
+type Observer = (web_sys::IntersectionObserver, wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>);
+
+/// Pauses drawing while the page (an embed's iframe, too) is scrolled out of view.
+fn observe_visibility(st: &Shared, force: &UseForceUpdateHandle) -> Option<Observer> {
+    let (st, force) = (st.clone(), force.clone());
+    let closure = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let visible = entries
+            .iter()
+            .filter_map(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
+            .any(|e| e.is_intersecting());
+        if let Ok(mut s) = st.try_borrow_mut() {
+            s.visible = visible && !dom::hidden();
+        }
+        force.force_update();
+    });
+    let o = web_sys::IntersectionObserver::new(closure.as_ref().unchecked_ref()).ok()?;
+    let target = web_sys::window()?.document()?.document_element()?;
+    o.observe(&target);
+    Some((o, closure))
 }
 
 /// The query without page options (embed, autoplay, loop), for share links.

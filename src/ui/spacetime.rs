@@ -130,11 +130,15 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
             seek.emit(Time(t0.0 + (f * (t1.0 - t0.0) as f64) as u64))
         })
     };
-    let onwheel = {
+    // The wheel listener is not passive (it scrolls time, not the page), so it is attached here
+    // rather than through `onwheel` (Yew's are passive).
+    let svg_ref = use_node_ref();
+    let wheel_cb = use_mut_ref(|| None::<Callback<WheelEvent>>);
+    {
         let seek = props.on_seek.clone();
         let zoom = props.on_zoom.clone();
         let cursor = d.cursor;
-        Callback::from(move |e: WheelEvent| {
+        *wheel_cb.borrow_mut() = Some(Callback::from(move |e: WheelEvent| {
             e.prevent_default();
             let delta = if e.delta_x().abs() > e.delta_y().abs() { e.delta_x() } else { e.delta_y() };
             if e.shift_key() || e.ctrl_key() {
@@ -144,8 +148,23 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 let t = (cursor.0 as i64 + dt).max(0) as u64;
                 seek.emit(Time(t))
             }
-        })
-    };
+        }));
+    }
+    {
+        let svg_ref = svg_ref.clone();
+        let wheel_cb = wheel_cb.clone();
+        use_effect_with((), move |_| {
+            let l = svg_ref.cast::<web_sys::Element>().map(|el| {
+                let opts = gloo::events::EventListenerOptions::enable_prevent_default();
+                gloo::events::EventListener::new_with_options(&el, "wheel", opts, move |e| {
+                    if let (Some(w), Some(cb)) = (wasm_bindgen::JsCast::dyn_ref::<WheelEvent>(e), wheel_cb.borrow().as_ref()) {
+                        cb.emit(w.clone())
+                    }
+                })
+            });
+            move || drop(l)
+        });
+    }
     let zin = { let z = props.on_zoom.clone(); Callback::from(move |_: MouseEvent| z.emit(0.5)) };
     let zout = { let z = props.on_zoom.clone(); Callback::from(move |_: MouseEvent| z.emit(2.0)) };
     let sel_msg = match props.selected { Some(Sel::Msg(id)) => Some(id), _ => None };
@@ -158,7 +177,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 <button onclick={zin} aria-label="Zoom in on time" data-testid="zoom-in">{ "+" }</button>
                 <button onclick={zout} aria-label="Zoom out" data-testid="zoom-out">{ "−" }</button>
             </div>
-            <svg viewBox={format!("0 0 {W} {h:.0}")} class="st-svg" {onclick} {onwheel} data-testid="spacetime" data-arrows={d.arrows.len().to_string()}
+            <svg viewBox={format!("0 0 {W} {h:.0}")} class="st-svg" ref={svg_ref} {onclick} data-testid="spacetime" data-arrows={d.arrows.len().to_string()}
                 role="img" aria-label={format!("Messages between {} agents from {} to {}", d.n, d.t0, d.t1)}>
                 { for (0..d.n as u32).map(|i| html! {
                     <g key={format!("lane{i}")} class={classes!("lane", (sel_agent == Some(i)).then_some("selected"))}>

@@ -13,6 +13,11 @@ use yew::prelude::*;
 pub const W: f64 = 800.0;
 pub const H: f64 = 500.0;
 
+/// The stage's drawing box: wide on a desktop, nearly square (so text stays legible) on a phone.
+pub fn dims(narrow: bool) -> (f64, f64) {
+    if narrow { (440.0, 420.0) } else { (W, H) }
+}
+
 /// What is selected on the stage.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Sel {
@@ -36,6 +41,8 @@ pub struct StageProps {
     pub on_select: Callback<Sel>,
     #[prop_or(false)]
     pub compact: bool,
+    #[prop_or(false)]
+    pub narrow: bool,
 }
 
 const GROUP_HUES: [u32; 6] = [210, 30, 140, 280, 0, 60];
@@ -44,7 +51,8 @@ const GROUP_HUES: [u32; 6] = [210, 30, 140, 280, 0, 60];
 pub fn Stage(props: &StageProps) -> Html {
     let snap = &props.snap;
     let n = snap.frame.nodes.len();
-    let lay = geom::layout(n, W, H);
+    let (w, h) = dims(props.narrow);
+    let lay = geom::layout(n, w, h);
     let partitioned = !snap.frame.groups.is_empty() && snap.frame.groups.iter().any(|g| *g != snap.frame.groups[0]);
 
     // Links: all pairs when few agents (faint), cut ones dashed red.
@@ -136,7 +144,7 @@ pub fn Stage(props: &StageProps) -> Html {
         Callback::from(move |_: MouseEvent| cb.emit(Sel::Agent(u32::MAX)))
     };
     html! {
-        <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {W} {H}")} role="img"
+        <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {w} {h}")} role="img"
             aria-label={format!("{} agents, {} messages in flight", n, snap.msgs.len())}
             data-testid="stage" data-trace-hash={format!("{:016x}", snap.hash)} data-time={snap.t.0.to_string()}
             data-msgs={snap.msgs.len().to_string()} onclick={onbg} preserveAspectRatio="xMidYMid meet">
@@ -226,7 +234,8 @@ fn agent(nv: &NodeView, p: (f64, f64), lay: &Layout, props: &StageProps, i: usiz
     }
     let label = format!("agent {id}, {}, {status}{}", role.name(), nv.byzantine.map(|b| format!(", Byzantine {}", b.name())).unwrap_or_default());
     // Labels sit outside the ring (below for the lower half, above for the upper half).
-    let below = lay.grid || p.1 >= H * 0.47;
+    let cy = lay.pts.iter().map(|q| q.1).sum::<f64>() / lay.pts.len().max(1) as f64;
+    let below = lay.grid || p.1 >= cy - 1.0;
     let dy = |k: f64| if below { r + 4.0 + fs * k } else { -r - 6.0 - fs * (2.2 - k) };
     html! {
         <g key={id} class={classes!("agent", status, role.name(), sel.then_some("selected"), nv.byzantine.map(|_| "byzantine"))}
