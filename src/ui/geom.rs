@@ -29,8 +29,8 @@ pub fn layout(n: usize, w: f64, h: f64) -> Layout {
             .collect();
         return Layout { pts, r: (cw.min(ch) * 0.2).clamp(3.0, 16.0), grid: true };
     }
-    let (cx, cy) = (w / 2.0, h / 2.0 - h * 0.03);
-    let rad = (w.min(h) * 0.36).max(1.0);
+    let (cx, cy) = (w / 2.0, h / 2.0 + h * 0.01);
+    let rad = (w.min(h) * 0.33).max(1.0);
     let pts = (0..n)
         .map(|i| {
             let a = -std::f64::consts::FRAC_PI_2 + i as f64 * std::f64::consts::TAU / n as f64;

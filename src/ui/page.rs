@@ -31,6 +31,9 @@ pub struct PageProps {
     pub on_home: Callback<()>,
 }
 
+/// What a cached diagram was drawn for: cursor (quantised), window, messages, interventions.
+type DiagKey = (u64, u64, usize, usize);
+
 /// Everything the page keeps between frames.
 pub struct PageState {
     pub eng: Result<Engine, String>,
@@ -44,6 +47,9 @@ pub struct PageState {
     pub visible: bool,
     pub embed: bool,
     pub theme: String,
+    /// The last space-time diagram and what it was drawn for (a frame that moves the cursor less
+    /// than a pixel reuses it, so the diagram does not re-render every tick).
+    pub diag: Option<(DiagKey, Rc<spacetime::Diagram>)>,
 }
 
 pub type Shared = Rc<RefCell<PageState>>;
@@ -68,7 +74,7 @@ fn init(props: &PageProps) -> PageState {
     let win = eng.as_ref().map(|e| (e.def.default_until.0 / 20).max(1_000)).unwrap_or(1_000_000);
     let theme = props.run.page.get("theme").cloned().unwrap_or_default();
     dom::set_theme(&theme);
-    PageState { eng, sel: None, clock: ClockMode::Lamport, help: false, toast: None, banner, win, visible: true, embed, theme }
+    PageState { eng, sel: None, clock: ClockMode::Lamport, help: false, toast: None, banner, win, visible: true, embed, theme, diag: None }
 }
 
 /// Writes the run into the URL when it changed.
@@ -364,6 +370,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     let help = s.help;
     let win = s.win;
     let theme = s.theme.clone();
+    let cached = s.diag.clone();
     let Ok(e) = &mut s.eng else {
         let msg = s.eng.as_ref().err().cloned().unwrap_or_default();
         return html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> };
@@ -374,7 +381,11 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     let speed_log = e.speed_log;
     let playing = e.playing;
     let seed = e.run.seed;
-    let diagram = Rc::new(spacetime::diagram(e.sim.trace(), snap.t, win, snap.frame.nodes.len(), e.end()));
+    let key = (snap.t.0 / (win / 600).max(1), win, e.sim.trace().msgs.len(), snap.interventions);
+    let diagram = match cached {
+        Some((k, d)) if k == key => d,
+        _ => Rc::new(spacetime::diagram(e.sim.trace(), snap.t, win, snap.frame.nodes.len(), e.end())),
+    };
     let params: Vec<(crate::scenario::ParamSpec, String)> = def.all_params().into_iter().map(|p| { let v = e.param_value(p.key); (p, v) }).collect();
     let hist = Rc::new(e.hist.clone());
     let inspect = match sel {
@@ -386,6 +397,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         _ => None,
     };
     let query = e.query();
+    s.diag = Some((key, diagram.clone()));
     drop(s);
 
     let on_select = cmd(&st, &force, |s, v: Sel| {

@@ -10,7 +10,7 @@ use crate::sim::{Time, Trace};
 use std::rc::Rc;
 use yew::prelude::*;
 
-pub const MAX_ARROWS: usize = 1500;
+pub const MAX_ARROWS: usize = 800;
 pub const MAX_MARKS: usize = 1500;
 const W: f64 = 1000.0;
 const LEFT: f64 = 34.0;
@@ -119,7 +119,18 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     let (t0, t1) = (d.t0, d.t1);
     let onclick = {
         let seek = props.on_seek.clone();
+        let select = props.on_select.clone();
         Callback::from(move |e: MouseEvent| {
+            let hit = e
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                .and_then(|t| t.closest("[data-msg]").ok().flatten())
+                .and_then(|el| el.get_attribute("data-msg"))
+                .and_then(|v| v.parse::<u64>().ok());
+            if let Some(id) = hit {
+                select.emit(Sel::Msg(id));
+                return;
+            }
             let Some(el) = e.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) else { return };
             let r = el.get_bounding_client_rect();
             if r.width() <= 0.0 {
@@ -190,18 +201,17 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 { for d.arrows.iter().map(|a| {
                     let (x0, y0, x1, y1) = (x(a.t0), y(a.from), x(a.t1), y(a.to));
                     let (x1, y1) = if a.dropped { (x0 + (x1 - x0) * 0.5, y0 + (y1 - y0) * 0.5) } else { (x1, y1) };
-                    let id = a.id;
-                    let sel = props.on_select.clone();
-                    let onclick = Callback::from(move |e: MouseEvent| { e.stop_propagation(); sel.emit(Sel::Msg(id)) });
-                    html! {
-                        <g key={a.id} class={classes!("arrow", a.dropped.then_some("dropped"), a.future.then_some("future"), (sel_msg == Some(a.id)).then_some("selected"))} {onclick}>
-                            <line x1={format!("{x0:.1}")} y1={format!("{y0:.1}")} x2={format!("{x1:.1}")} y2={format!("{y1:.1}")} style={format!("--hue:{}", super::geom::kind_hue(a.kind))} />
-                            if a.dropped {
-                                <path d={format!("M{:.1},{:.1}l6,6m0,-6l-6,6", x1 - 3.0, y1 - 3.0)} class="st-x" />
-                            } else {
-                                <circle cx={format!("{x1:.1}")} cy={format!("{y1:.1}")} r="2" />
-                            }
-                        </g>
+                    let class = classes!("arrow", a.dropped.then_some("dropped"), a.future.then_some("future"), (sel_msg == Some(a.id)).then_some("selected"));
+                    if a.dropped {
+                        html! {
+                            <path key={a.id} {class} data-msg={a.id.to_string()} style={format!("--hue:{}", super::geom::kind_hue(a.kind))}
+                                d={format!("M{x0:.1},{y0:.1}L{x1:.1},{y1:.1}m-3,-3l6,6m0,-6l-6,6")} />
+                        }
+                    } else {
+                        html! {
+                            <line key={a.id} {class} data-msg={a.id.to_string()} style={format!("--hue:{}", super::geom::kind_hue(a.kind))}
+                                x1={format!("{x0:.1}")} y1={format!("{y0:.1}")} x2={format!("{x1:.1}")} y2={format!("{y1:.1}")} />
+                        }
                     }
                 }) }
                 { for d.marks.iter().enumerate().map(|(k, (node, t, m))| {

@@ -5,12 +5,13 @@
 
 use super::engine::Snap;
 use super::geom::{self, along, Layout};
-use crate::sim::trace::Fate;
 use crate::sim::{NodeView, Role, Status};
 use std::rc::Rc;
 use yew::prelude::*;
 
 pub const W: f64 = 800.0;
+/// Most messages drawn on the stage at once.
+pub const MAX_STAGE_MSGS: usize = 1500;
 pub const H: f64 = 500.0;
 
 /// The stage's drawing box: wide on a desktop, nearly square (so text stays legible) on a phone.
@@ -86,7 +87,7 @@ pub fn Stage(props: &StageProps) -> Html {
                 let d: String = h.iter().map(|p| format!("{:.1},{:.1} ", p.0, p.1)).collect();
                 html! {
                     <polygon key={format!("g{g}")} class="region" points={d}
-                        style={format!("fill: hsla({hue},70%,55%,0.13); stroke: hsla({hue},70%,55%,0.13); stroke-width: {pad:.0}px")}
+                        style={format!("fill: hsl({hue},70%,55%); stroke: hsl({hue},70%,55%); opacity: 0.14; stroke-width: {pad:.0}px")}
                         data-testid="partition-region" />
                 }
             })
@@ -95,53 +96,45 @@ pub fn Stage(props: &StageProps) -> Html {
         html! {}
     };
 
-    let msgs = snap.msgs.iter().filter_map(|m| {
-        let (a, b) = (m.rec.from.index(), m.rec.to.index());
-        let (pa, pb) = (*lay.pts.get(a)?, *lay.pts.get(b)?);
-        let (x, y) = along(pa, pb, lay.r, m.f);
-        let hue = geom::kind_hue(m.rec.kind);
-        let sel = props.selected == Some(Sel::Msg(m.rec.id));
-        let onclick = {
-            let cb = props.on_select.clone();
-            let id = m.rec.id;
-            Callback::from(move |e: MouseEvent| {
-                e.stop_propagation();
-                cb.emit(Sel::Msg(id))
-            })
-        };
-        let mr = (lay.r * 0.28).clamp(2.5, 6.0);
-        let title = format!("{} {}→{} (#{})", m.rec.kind, m.rec.from.0, m.rec.to.0, m.rec.id);
-        Some(match m.dying {
-            Some(gone) => {
-                let s = mr * 1.3;
-                html! {
-                    <g key={m.rec.id} class="msg dying" style={format!("opacity:{:.2}", 1.0 - gone)} data-testid="msg-dropped">
-                        <title>{ format!("{title}: dropped ({})", reason(&m.rec.fate)) }</title>
-                        <path d={format!("M{:.1},{:.1}l{s:.1},{s:.1}M{:.1},{:.1}l{s:.1},-{s:.1}", x - s / 2.0, y - s / 2.0, x - s / 2.0, y + s / 2.0)} class="msg-x" />
-                    </g>
-                }
+    // Messages are many and move every frame: they are drawn straight into the DOM (a pool of
+    // reused <g> elements under one node Yew renders empty), not through the virtual DOM.
+    let msg_layer = use_node_ref();
+    {
+        let msg_layer = msg_layer.clone();
+        let snap = props.snap.clone();
+        let selected = props.selected;
+        let lay = lay.clone();
+        use_effect(move || {
+            if let Some(g) = msg_layer.cast::<web_sys::Element>() {
+                draw_messages(&g, &snap, &lay, selected);
             }
-            None => html! {
-                <g key={m.rec.id} class={classes!("msg", sel.then_some("selected"), m.rec.copy_of.map(|_| "dup"), matches!(m.rec.fate, Fate::Dropped(_)).then_some("doomed"))}
-                    transform={format!("translate({x:.1},{y:.1})")} {onclick} data-testid="msg" data-msg={m.rec.id.to_string()}>
-                    <title>{ title }</title>
-                    <circle r={format!("{mr:.1}")} style={format!("--hue:{hue}")} />
-                    if n <= 8 && snap.msgs.len() <= 24 && !props.compact {
-                        <text y={format!("{:.1}", -mr - 3.0)} class="msg-label">{ m.rec.kind }</text>
-                    }
-                </g>
-            },
-        })
-    });
-
+        });
+    }
     let agents = snap.frame.nodes.iter().enumerate().filter_map(|(i, nv)| {
         let p = *lay.pts.get(i)?;
         Some(agent(nv, p, &lay, props, i))
     });
 
+    // One delegated click handler for the whole stage (no closure per message or agent).
     let onbg = {
         let cb = props.on_select.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(Sel::Agent(u32::MAX)))
+        Callback::from(move |e: MouseEvent| {
+            let target = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok());
+            let hit = |sel: &str, attr: &str| {
+                target
+                    .as_ref()
+                    .and_then(|t| t.closest(sel).ok().flatten())
+                    .and_then(|el| el.get_attribute(attr))
+                    .and_then(|v| v.parse::<u64>().ok())
+            };
+            if let Some(id) = hit("[data-msg]", "data-msg") {
+                cb.emit(Sel::Msg(id))
+            } else if let Some(id) = hit("[data-agent]", "data-agent") {
+                cb.emit(Sel::Agent(id as u32))
+            } else {
+                cb.emit(Sel::Agent(u32::MAX))
+            }
+        })
     };
     html! {
         <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {w} {h}")} role="img"
@@ -151,8 +144,84 @@ pub fn Stage(props: &StageProps) -> Html {
             <g class="regions">{ regions }</g>
             <g class="links">{ for links }</g>
             <g class="agents">{ for agents }</g>
-            <g class="msgs">{ for msgs }</g>
+            <g class="msgs" ref={msg_layer}></g>
         </svg>
+    }
+}
+
+const SVG_NS: &str = "http://www.w3.org/2000/svg";
+
+/// Syncs the pool of message elements under `layer` with the messages of `snap`.
+fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: Option<Sel>) {
+    let Some(doc) = layer.owner_document() else { return };
+    let n = snap.frame.nodes.len();
+    let few = snap.msgs.len() <= 24 && n <= 8;
+    let mr = (lay.r * 0.28).clamp(2.5, 6.0);
+    let children = layer.children();
+    let mut used = 0u32;
+    for m in snap.msgs.iter().take(MAX_STAGE_MSGS) {
+        let (a, b) = (m.rec.from.index(), m.rec.to.index());
+        let (Some(pa), Some(pb)) = (lay.pts.get(a), lay.pts.get(b)) else { continue };
+        let (x, y) = along(*pa, *pb, lay.r, m.f);
+        let el = match children.item(used) {
+            Some(el) => el,
+            None => {
+                let Ok(g) = doc.create_element_ns(Some(SVG_NS), "g") else { return };
+                let parts = ["circle", "path", "text"].map(|t| doc.create_element_ns(Some(SVG_NS), t).ok());
+                for p in parts.iter().flatten() {
+                    let _ = g.append_child(p);
+                }
+                if let Some(c) = &parts[0] {
+                    let _ = c.set_attribute("r", &format!("{mr:.1}"));
+                }
+                if let Some(p) = &parts[1] {
+                    let s = mr * 1.3;
+                    let _ = p.set_attribute("d", &format!("M{:.1},{:.1}l{s:.1},{s:.1}M{:.1},{:.1}l{s:.1},-{s:.1}", -s / 2.0, -s / 2.0, -s / 2.0, s / 2.0));
+                    let _ = p.set_attribute("class", "msg-x");
+                }
+                if let Some(t) = &parts[2] {
+                    let _ = t.set_attribute("class", "msg-label");
+                    let _ = t.set_attribute("y", &format!("{:.1}", -mr - 3.0));
+                }
+                let _ = layer.append_child(&g);
+                g
+            }
+        };
+        used += 1;
+        if let Some(c) = el.first_element_child() {
+            let _ = c.set_attribute("r", &format!("{mr:.1}"));
+        }
+        let mut class = String::from("msg");
+        if m.dying.is_some() {
+            class.push_str(" dying");
+        }
+        if m.rec.copy_of.is_some() {
+            class.push_str(" dup");
+        }
+        if selected == Some(Sel::Msg(m.rec.id)) {
+            class.push_str(" selected");
+        }
+        let _ = el.set_attribute("class", &class);
+        let _ = el.set_attribute("transform", &format!("translate({x:.1},{y:.1})"));
+        let _ = el.set_attribute("data-msg", &m.rec.id.to_string());
+        let _ = el.set_attribute("data-testid", if m.dying.is_some() { "msg-dropped" } else { "msg" });
+        let style = match m.dying {
+            Some(gone) => format!("--hue:{};opacity:{:.2}", geom::kind_hue(m.rec.kind), 1.0 - gone),
+            None => format!("--hue:{}", geom::kind_hue(m.rec.kind)),
+        };
+        let _ = el.set_attribute("style", &style);
+        if let Some(t) = el.last_element_child() {
+            let label = if few && m.dying.is_none() { m.rec.kind } else { "" };
+            if t.text_content().as_deref() != Some(label) {
+                t.set_text_content(Some(label));
+            }
+        }
+    }
+    while layer.child_element_count() > used {
+        match layer.last_element_child() {
+            Some(c) => c.remove(),
+            None => break,
+        }
     }
 }
 
@@ -161,14 +230,6 @@ fn link(lay: &Layout, a: usize, b: usize, cut: bool) -> Html {
     html! {
         <line key={format!("l{a}-{b}")} x1={format!("{:.1}", pa.0)} y1={format!("{:.1}", pa.1)} x2={format!("{:.1}", pb.0)} y2={format!("{:.1}", pb.1)}
             class={if cut { "link cut" } else { "link" }} data-testid={if cut { "cut-link" } else { "link" }} />
-    }
-}
-
-fn reason(f: &Fate) -> &'static str {
-    match f {
-        Fate::Dropped(r) => r.name(),
-        Fate::Delivered => "delivered",
-        Fate::InFlight => "in flight",
     }
 }
 
@@ -206,13 +267,6 @@ fn agent(nv: &NodeView, p: (f64, f64), lay: &Layout, props: &StageProps, i: usiz
         Status::Paused => "paused",
     };
     let sel = props.selected == Some(Sel::Agent(id));
-    let onclick = {
-        let cb = props.on_select.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            cb.emit(Sel::Agent(id))
-        })
-    };
     let onkeydown = {
         let cb = props.on_select.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -239,7 +293,7 @@ fn agent(nv: &NodeView, p: (f64, f64), lay: &Layout, props: &StageProps, i: usiz
     let dy = |k: f64| if below { r + 4.0 + fs * k } else { -r - 6.0 - fs * (2.2 - k) };
     html! {
         <g key={id} class={classes!("agent", status, role.name(), sel.then_some("selected"), nv.byzantine.map(|_| "byzantine"))}
-            transform={format!("translate({:.1},{:.1})", p.0, p.1)} {onclick} {onkeydown}
+            transform={format!("translate({:.1},{:.1})", p.0, p.1)} {onkeydown} data-agent={id.to_string()}
             tabindex="0" role="button" aria-label={label} data-testid={format!("agent-{i}")} data-status={status}>
             <circle class="halo" r={format!("{:.1}", r + 4.0)} />
             <circle class="body" r={format!("{r:.1}")} />

@@ -41,8 +41,8 @@ async function recordFrames(page, ms, during) {
 
 // Case 1: 25 agents, long latency so that ≥ 500 messages are in flight, playing at 1/10×.
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-const q1 = 's=heartbeat&seed=1&nodes=25&latency=400ms..600ms&interval=100ms&timeout=5s&t=2s&autoplay=1';
-await page.goto(`${base}/?${q1}`);
+const q1 = 's=heartbeat&seed=1&nodes=25&latency=400ms..600ms&interval=500ms&timeout=5s&t=2s&autoplay=1';
+await page.goto(new URL(`/?${q1}`, base).href);
 await page.waitForFunction(() => Number(document.querySelector('[data-testid=stage]')?.dataset.msgs) > 0);
 const inflight = await page.$eval('[data-testid=stage]', (e) => Number(e.dataset.msgs));
 const d1 = await recordFrames(page, SECONDS * 1000);
@@ -51,7 +51,7 @@ console.log(JSON.stringify({ case: 'stage: 25 agents playing', in_flight: [infli
 
 // Case 2: scroll a diagram of ≥ 10,000 messages (25 agents × 24 peers every 40 ms for 2 s: ~30,000 messages).
 const q2 = 's=heartbeat&seed=1&nodes=25&latency=10ms..20ms&interval=40ms&timeout=1s&t=2s';
-await page.goto(`${base}/?${q2}`);
+await page.goto(new URL(`/?${q2}`, base).href);
 await page.getByTestId('spacetime').waitFor();
 const total = await page.$eval('[data-testid=stage]', () => document.querySelector('[data-testid=spacetime]').dataset.arrows);
 const box = await page.$eval('[data-testid=spacetime]', (e) => { e.scrollIntoView(); const r = e.getBoundingClientRect(); return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; });
