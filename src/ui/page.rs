@@ -381,7 +381,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     let speed_log = e.speed_log;
     let playing = e.playing;
     let seed = e.run.seed;
-    let key = (snap.t.0 / (win / 600).max(1), win, e.sim.trace().msgs.len(), snap.interventions);
+    let key = (snap.t.0 / (win / 300).max(1), win, e.sim.trace().msgs.len(), snap.interventions);
     let diagram = match cached {
         Some((k, d)) if k == key => d,
         _ => Rc::new(spacetime::diagram(e.sim.trace(), snap.t, win, snap.frame.nodes.len(), e.end())),

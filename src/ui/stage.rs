@@ -99,14 +99,16 @@ pub fn Stage(props: &StageProps) -> Html {
     // Messages are many and move every frame: they are drawn straight into the DOM (a pool of
     // reused <g> elements under one node Yew renders empty), not through the virtual DOM.
     let msg_layer = use_node_ref();
+    let pool = use_mut_ref(Vec::<Slot>::new);
     {
         let msg_layer = msg_layer.clone();
+        let pool = pool.clone();
         let snap = props.snap.clone();
         let selected = props.selected;
         let lay = lay.clone();
         use_effect(move || {
             if let Some(g) = msg_layer.cast::<web_sys::Element>() {
-                draw_messages(&g, &snap, &lay, selected);
+                draw_messages(&g, &snap, &lay, selected, &mut pool.borrow_mut());
             }
         });
     }
@@ -152,12 +154,29 @@ pub fn Stage(props: &StageProps) -> Html {
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 
 /// Syncs the pool of message elements under `layer` with the messages of `snap`.
-fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: Option<Sel>) {
+/// What a pooled message element currently shows, so only changed attributes are written.
+#[derive(Default)]
+pub struct Slot {
+    id: u64,
+    class: String,
+    style: String,
+    label: &'static str,
+    r: String,
+}
+
+fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: Option<Sel>, pool: &mut Vec<Slot>) {
     let Some(doc) = layer.owner_document() else { return };
     let n = snap.frame.nodes.len();
     let few = snap.msgs.len() <= 24 && n <= 8;
     let mr = (lay.r * 0.28).clamp(2.5, 6.0);
     let children = layer.children();
+    if children.length() as usize != pool.len() {
+        // Someone else touched the layer: start over.
+        while let Some(c) = layer.last_element_child() {
+            c.remove();
+        }
+        pool.clear();
+    }
     let mut used = 0u32;
     for m in snap.msgs.iter().take(MAX_STAGE_MSGS) {
         let (a, b) = (m.rec.from.index(), m.rec.to.index());
@@ -184,12 +203,18 @@ fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: 
                     let _ = t.set_attribute("y", &format!("{:.1}", -mr - 3.0));
                 }
                 let _ = layer.append_child(&g);
+                pool.push(Slot::default());
                 g
             }
         };
+        let Some(slot) = pool.get_mut(used as usize) else { return };
         used += 1;
-        if let Some(c) = el.first_element_child() {
-            let _ = c.set_attribute("r", &format!("{mr:.1}"));
+        let r = format!("{mr:.1}");
+        if slot.r != r {
+            if let Some(c) = el.first_element_child() {
+                let _ = c.set_attribute("r", &r);
+            }
+            slot.r = r;
         }
         let mut class = String::from("msg");
         if m.dying.is_some() {
@@ -201,20 +226,30 @@ fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: 
         if selected == Some(Sel::Msg(m.rec.id)) {
             class.push_str(" selected");
         }
-        let _ = el.set_attribute("class", &class);
         let _ = el.set_attribute("transform", &format!("translate({x:.1},{y:.1})"));
-        let _ = el.set_attribute("data-msg", &m.rec.id.to_string());
-        let _ = el.set_attribute("data-testid", if m.dying.is_some() { "msg-dropped" } else { "msg" });
+        if slot.class != class {
+            let _ = el.set_attribute("class", &class);
+            let _ = el.set_attribute("data-testid", if m.dying.is_some() { "msg-dropped" } else { "msg" });
+            slot.class = class;
+        }
+        if slot.id != m.rec.id || slot.style.is_empty() {
+            let _ = el.set_attribute("data-msg", &m.rec.id.to_string());
+            slot.id = m.rec.id;
+        }
         let style = match m.dying {
             Some(gone) => format!("--hue:{};opacity:{:.2}", geom::kind_hue(m.rec.kind), 1.0 - gone),
             None => format!("--hue:{}", geom::kind_hue(m.rec.kind)),
         };
-        let _ = el.set_attribute("style", &style);
-        if let Some(t) = el.last_element_child() {
-            let label = if few && m.dying.is_none() { m.rec.kind } else { "" };
-            if t.text_content().as_deref() != Some(label) {
+        if slot.style != style {
+            let _ = el.set_attribute("style", &style);
+            slot.style = style;
+        }
+        let label = if few && m.dying.is_none() { m.rec.kind } else { "" };
+        if slot.label != label {
+            if let Some(t) = el.last_element_child() {
                 t.set_text_content(Some(label));
             }
+            slot.label = label;
         }
     }
     while layer.child_element_count() > used {
@@ -222,6 +257,7 @@ fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: 
             Some(c) => c.remove(),
             None => break,
         }
+        pool.pop();
     }
 }
 

@@ -49,6 +49,12 @@ const d1 = await recordFrames(page, SECONDS * 1000);
 const inflightAfter = await page.$eval('[data-testid=stage]', (e) => Number(e.dataset.msgs));
 console.log(JSON.stringify({ case: 'stage: 25 agents playing', in_flight: [inflight, inflightAfter], ...stats(d1) }));
 
+// Baseline: the same page paused (nothing changes; shows what the machine itself costs).
+await page.goto(new URL(`/?${q1.replace('&autoplay=1', '&autoplay=0')}`, base).href);
+await page.getByTestId('stage').waitFor();
+const d0 = await recordFrames(page, SECONDS * 1000);
+console.log(JSON.stringify({ case: 'baseline: same page paused', ...stats(d0) }));
+
 // Case 2: scroll a diagram of ≥ 10,000 messages (25 agents × 24 peers every 40 ms for 2 s: ~30,000 messages).
 const q2 = 's=heartbeat&seed=1&nodes=25&latency=10ms..20ms&interval=40ms&timeout=1s&t=2s';
 await page.goto(new URL(`/?${q2}`, base).href);
