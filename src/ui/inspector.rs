@@ -112,11 +112,18 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
     let side = { let cb = props.on_side.clone(); Callback::from(move |_: MouseEvent| cb.emit(id.0)) };
     let close = { let cb = props.on_close.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };
     let left = props.x > 0.6;
-    let style = if left {
-        format!("right:{:.1}%;top:{:.1}%", (1.0 - props.x) * 100.0 + 4.0, (props.y * 100.0 - 6.0).clamp(0.0, 60.0))
+    let horiz = if left {
+        format!("right:{:.1}%", (1.0 - props.x) * 100.0 + 4.0)
     } else {
-        format!("left:{:.1}%;top:{:.1}%", props.x * 100.0 + 4.0, (props.y * 100.0 - 6.0).clamp(0.0, 60.0))
+        format!("left:{:.1}%", props.x * 100.0 + 4.0)
     };
+    // Anchor above the agent in the lower half so the menu never runs off the stage.
+    let vert = if props.y > 0.5 {
+        format!("bottom:{:.1}%", ((1.0 - props.y) * 100.0 - 8.0).max(1.0))
+    } else {
+        format!("top:{:.1}%", (props.y * 100.0 - 6.0).max(1.0))
+    };
+    let style = format!("{horiz};{vert}");
     let _ = NodeId(0);
     html! {
         <div class="agent-menu" {style} role="menu" aria-label={format!("Agent a{} actions", id.0)} data-testid="agent-menu">

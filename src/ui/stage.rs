@@ -167,7 +167,7 @@ pub struct Slot {
 fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: Option<Sel>, pool: &mut Vec<Slot>) {
     let Some(doc) = layer.owner_document() else { return };
     let n = snap.frame.nodes.len();
-    let few = snap.msgs.len() <= 24 && n <= 8;
+    let few = snap.msgs.len() <= 10 && n <= 8;
     let mr = (lay.r * 0.28).clamp(2.5, 6.0);
     let children = layer.children();
     if children.length() as usize != pool.len() {
