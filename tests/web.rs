@@ -59,7 +59,10 @@ async fn gallery_lists_every_scenario() {
     let cb = yew::Callback::from(|_: String| ());
     let handle = yew::Renderer::<swarmscope::ui::Gallery>::with_root_and_props(
         root.clone(),
-        swarmscope::ui::GalleryProps { banner: None, on_open: cb },
+        swarmscope::ui::GalleryProps {
+            banner: None,
+            on_open: cb,
+        },
     )
     .render();
     yew::scheduler::flush().await;
@@ -76,17 +79,30 @@ async fn scenario_page_draws_agents_and_steps() {
     let run = swarmscope::scenario::url::Run::parse("s=heartbeat&seed=3&t=200ms").expect("parses");
     let handle = yew::Renderer::<swarmscope::ui::ScenarioPage>::with_root_and_props(
         root.clone(),
-        swarmscope::ui::PageProps { run, banner: None, on_home: yew::Callback::noop() },
+        swarmscope::ui::PageProps {
+            run,
+            banner: None,
+            on_home: yew::Callback::noop(),
+        },
     )
     .render();
     yew::scheduler::flush().await;
     let stage = by_test_id(&root, "stage");
-    assert!(root.query_selector("[data-testid=agent-0]").ok().flatten().is_some());
+    assert!(root
+        .query_selector("[data-testid=agent-0]")
+        .ok()
+        .flatten()
+        .is_some());
     assert_eq!(stage.get_attribute("data-time").as_deref(), Some("200000"));
-    let fwd: HtmlElement = by_test_id(&root, "step-forward").dyn_into().expect("a button");
+    let fwd: HtmlElement = by_test_id(&root, "step-forward")
+        .dyn_into()
+        .expect("a button");
     fwd.click();
     yew::scheduler::flush().await;
-    let t: u64 = by_test_id(&root, "stage").get_attribute("data-time").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let t: u64 = by_test_id(&root, "stage")
+        .get_attribute("data-time")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
     assert!(t > 200_000, "{t}");
     let agent: web_sys::Element = by_test_id(&root, "agent-1");
     let init = web_sys::EventInit::new();
@@ -94,10 +110,17 @@ async fn scenario_page_draws_agents_and_steps() {
     let click = web_sys::Event::new_with_event_init_dict("click", &init).expect("event");
     agent.dispatch_event(&click).expect("dispatched");
     yew::scheduler::flush().await;
-    let crash: HtmlElement = by_test_id(&root, "menu-crash").dyn_into().expect("a button");
+    let crash: HtmlElement = by_test_id(&root, "menu-crash")
+        .dyn_into()
+        .expect("a button");
     crash.click();
     yew::scheduler::flush().await;
-    assert_eq!(by_test_id(&root, "agent-1").get_attribute("data-status").as_deref(), Some("crashed"));
+    assert_eq!(
+        by_test_id(&root, "agent-1")
+            .get_attribute("data-status")
+            .as_deref(),
+        Some("crashed")
+    );
     handle.destroy();
 }
 

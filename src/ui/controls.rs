@@ -60,13 +60,26 @@ pub fn Controls(props: &ControlsProps) -> Html {
         let p = props.playing;
         Callback::from(move |_: MouseEvent| c.emit(!p))
     };
-    let step_b = { let c = cb.step.clone(); Callback::from(move |_: MouseEvent| c.emit(false)) };
-    let step_f = { let c = cb.step.clone(); Callback::from(move |_: MouseEvent| c.emit(true)) };
-    let reset = { let c = cb.reset.clone(); Callback::from(move |_: MouseEvent| c.emit(())) };
+    let step_b = {
+        let c = cb.step.clone();
+        Callback::from(move |_: MouseEvent| c.emit(false))
+    };
+    let step_f = {
+        let c = cb.step.clone();
+        Callback::from(move |_: MouseEvent| c.emit(true))
+    };
+    let reset = {
+        let c = cb.reset.clone();
+        Callback::from(move |_: MouseEvent| c.emit(()))
+    };
     let scrub = {
         let c = cb.seek.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(v) = e.target_dyn_into::<HtmlInputElement>().map(|i| i.value_as_number()).filter(|v| v.is_finite()) {
+            if let Some(v) = e
+                .target_dyn_into::<HtmlInputElement>()
+                .map(|i| i.value_as_number())
+                .filter(|v| v.is_finite())
+            {
                 c.emit(Time::from_ms_f64(v.max(0.0)))
             }
         })
@@ -74,7 +87,11 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let speed = {
         let c = cb.speed.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(v) = e.target_dyn_into::<HtmlInputElement>().map(|i| i.value_as_number()).filter(|v| v.is_finite()) {
+            if let Some(v) = e
+                .target_dyn_into::<HtmlInputElement>()
+                .map(|i| i.value_as_number())
+                .filter(|v| v.is_finite())
+            {
                 c.emit(v)
             }
         })
@@ -82,19 +99,35 @@ pub fn Controls(props: &ControlsProps) -> Html {
     let seed_change = {
         let c = cb.seed.clone();
         Callback::from(move |e: Event| {
-            if let Some(v) = e.target_dyn_into::<HtmlInputElement>().and_then(|i| i.value().trim().parse::<u64>().ok()) {
+            if let Some(v) = e
+                .target_dyn_into::<HtmlInputElement>()
+                .and_then(|i| i.value().trim().parse::<u64>().ok())
+            {
                 c.emit(v)
             }
         })
     };
-    let random = { let c = cb.seed.clone(); Callback::from(move |_: MouseEvent| c.emit(dom::random_seed())) };
-    let split = { let c = cb.split.clone(); Callback::from(move |_: MouseEvent| c.emit(())) };
-    let heal = { let c = cb.heal.clone(); Callback::from(move |_: MouseEvent| c.emit(())) };
+    let random = {
+        let c = cb.seed.clone();
+        Callback::from(move |_: MouseEvent| c.emit(dom::random_seed()))
+    };
+    let split = {
+        let c = cb.split.clone();
+        Callback::from(move |_: MouseEvent| c.emit(()))
+    };
+    let heal = {
+        let c = cb.heal.clone();
+        Callback::from(move |_: MouseEvent| c.emit(()))
+    };
     let clock = {
         let c = cb.clock.clone();
         Callback::from(move |e: Event| {
             if let Some(v) = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()) {
-                c.emit(match v.as_str() { "vector" => ClockMode::Vector, "physical" => ClockMode::Physical, _ => ClockMode::Lamport })
+                c.emit(match v.as_str() {
+                    "vector" => ClockMode::Vector,
+                    "physical" => ClockMode::Physical,
+                    _ => ClockMode::Lamport,
+                })
             }
         })
     };
@@ -106,20 +139,39 @@ pub fn Controls(props: &ControlsProps) -> Html {
             }
         })
     };
-    let share = { let c = cb.share.clone(); Callback::from(move |_: MouseEvent| c.emit(())) };
-    let embed = { let c = cb.embed.clone(); Callback::from(move |_: MouseEvent| c.emit(())) };
-    let help = { let c = cb.help.clone(); Callback::from(move |_: MouseEvent| c.emit(true)) };
-    let partitioned = snap.frame.groups.iter().any(|g| Some(g) != snap.frame.groups.first()) || !snap.frame.cut.is_empty();
+    let share = {
+        let c = cb.share.clone();
+        Callback::from(move |_: MouseEvent| c.emit(()))
+    };
+    let embed = {
+        let c = cb.embed.clone();
+        Callback::from(move |_: MouseEvent| c.emit(()))
+    };
+    let help = {
+        let c = cb.help.clone();
+        Callback::from(move |_: MouseEvent| c.emit(true))
+    };
+    let partitioned = snap
+        .frame
+        .groups
+        .iter()
+        .any(|g| Some(g) != snap.frame.groups.first())
+        || !snap.frame.cut.is_empty();
     let head_pct = (snap.head.as_ms_f64() / end_ms * 100.0).clamp(0.0, 100.0);
 
     html! {
         <div class={classes!("controls", props.compact.then_some("compact"))} role="toolbar" aria-label="Playback">
             <div class="row transport">
                 <button class="primary play" onclick={play} aria-label={if props.playing { "Pause (space)" } else { "Play (space)" }} aria-pressed={props.playing.to_string()} data-testid="play">
-                    { if props.playing { "❚❚ Pause" } else { "▶ Play" } }
+                    { match (props.playing, props.compact) {
+                        (true, false) => "❚❚ Pause",
+                        (false, false) => "▶ Play",
+                        (true, true) => "❚❚",
+                        (false, true) => "▶",
+                    } }
                 </button>
-                <button onclick={step_b} aria-label="Step back to the previous event (comma)" title="Step back (,)" data-testid="step-back">{ "◀ Step" }</button>
-                <button onclick={step_f} aria-label="Step forward to the next event (period)" title="Step forward (.)" data-testid="step-forward">{ "Step ▶" }</button>
+                <button onclick={step_b} aria-label="Step back to the previous event (comma)" title="Step back (,)" data-testid="step-back">{ if props.compact { "‹" } else { "◀ Step" } }</button>
+                <button onclick={step_f} aria-label="Step forward to the next event (period)" title="Step forward (.)" data-testid="step-forward">{ if props.compact { "›" } else { "Step ▶" } }</button>
                 if !props.compact {
                     <button onclick={reset} aria-label="Reset the run: back to the start, interventions cleared" title="Reset" data-testid="reset">{ "Reset" }</button>
                 }

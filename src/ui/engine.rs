@@ -63,12 +63,24 @@ impl Engine {
     /// with a message.
     pub fn new(def: &'static ScenarioDef, run: Run) -> Result<(Engine, Option<String>), String> {
         let mut banner = None;
-        let sim = match def.instantiate(&run.params, run.seed, run.interventions.clone(), TraceConfig::default()) {
+        let sim = match def.instantiate(
+            &run.params,
+            run.seed,
+            run.interventions.clone(),
+            TraceConfig::default(),
+        ) {
             Ok(s) => s,
             Err(e) => {
-                banner = Some(format!("This run could not be rebuilt ({e}); showing the defaults instead."));
-                def.instantiate(&Default::default(), run.seed, vec![], TraceConfig::default())
-                    .map_err(|e| format!("{}: {e}", def.id))?
+                banner = Some(format!(
+                    "This run could not be rebuilt ({e}); showing the defaults instead."
+                ));
+                def.instantiate(
+                    &Default::default(),
+                    run.seed,
+                    vec![],
+                    TraceConfig::default(),
+                )
+                .map_err(|e| format!("{}: {e}", def.id))?
             }
         };
         let mut run = run;
@@ -112,7 +124,12 @@ impl Engine {
     pub fn reset(&mut self) -> Result<(), String> {
         let sim = self
             .def
-            .instantiate(&self.run.params, self.run.seed, vec![], TraceConfig::default())
+            .instantiate(
+                &self.run.params,
+                self.run.seed,
+                vec![],
+                TraceConfig::default(),
+            )
             .map_err(|e| e.to_string())?;
         self.sim = sim;
         self.t = Time::ZERO;
@@ -160,7 +177,9 @@ impl Engine {
         let model_us = wall * 1000.0 * crate::ui::geom::speed_factor(self.speed_log);
         let dt = Time(model_us.max(1.0) as u64);
         let mut target = self.t + dt;
-        if self.run.page.get("loop").map(|v| v == "1").unwrap_or(false) && target > self.def.default_until {
+        if self.run.page.get("loop").map(|v| v == "1").unwrap_or(false)
+            && target > self.def.default_until
+        {
             target = Time::ZERO;
         }
         self.seek(target);
@@ -187,7 +206,11 @@ impl Engine {
     pub fn step_back(&mut self) {
         let tr = self.sim.trace();
         let i = tr.events.partition_point(|e| e.time < self.t);
-        let prev = if i == 0 { Time::ZERO } else { tr.events[i - 1].time };
+        let prev = if i == 0 {
+            Time::ZERO
+        } else {
+            tr.events[i - 1].time
+        };
         self.seek(prev);
     }
 
@@ -220,7 +243,10 @@ impl Engine {
             Err(_) => {
                 self.run.params.insert(key.to_string(), value.to_string());
                 self.reset()?;
-                self.narration = format!("{} cannot change mid-run; restarted with {value}.", spec.label);
+                self.narration = format!(
+                    "{} cannot change mid-run; restarted with {value}.",
+                    spec.label
+                );
                 Ok(())
             }
         }
@@ -251,7 +277,11 @@ impl Engine {
     pub fn query(&self) -> String {
         let mut run = self.run.clone();
         run.interventions = self.sim.interventions().to_vec();
-        run.time = if self.t > Time::ZERO { Some(self.t) } else { None };
+        run.time = if self.t > Time::ZERO {
+            Some(self.t)
+        } else {
+            None
+        };
         run.to_query()
     }
 
@@ -287,7 +317,12 @@ impl Engine {
             return;
         }
         let step = Time(self.end().0 / 200).max(Time(1));
-        if self.hist.last().map(|(t, _)| head >= *t + step).unwrap_or(true) {
+        if self
+            .hist
+            .last()
+            .map(|(t, _)| head >= *t + step)
+            .unwrap_or(true)
+        {
             let vals = self.sim.metrics().into_iter().map(|(_, v)| v).collect();
             self.hist.push((head, vals));
             if self.hist.len() > 400 {
@@ -338,10 +373,18 @@ pub fn messages_at(tr: &crate::sim::Trace, t: Time) -> Vec<MsgDraw> {
             let span = m.deliver_at.0.saturating_sub(m.sent.0).max(1) as f64;
             let f = ((t.0 - m.sent.0) as f64 / span).clamp(0.0, 1.0);
             let f = if dropped { f * 0.5 } else { f };
-            out.push(MsgDraw { rec: m.clone(), f, dying: None });
+            out.push(MsgDraw {
+                rec: m.clone(),
+                f,
+                dying: None,
+            });
         } else if dropped && m.resolved_at + linger > t {
             let gone = (t.0 - m.resolved_at.0) as f64 / linger.0 as f64;
-            out.push(MsgDraw { rec: m.clone(), f: 0.5, dying: Some(gone.clamp(0.0, 1.0)) });
+            out.push(MsgDraw {
+                rec: m.clone(),
+                f: 0.5,
+                dying: Some(gone.clamp(0.0, 1.0)),
+            });
         }
     }
     out.reverse();
@@ -375,7 +418,9 @@ mod tests {
 
     fn engine() -> Engine {
         let def = find("heartbeat").expect("heartbeat");
-        Engine::new(def, Run::new("heartbeat", 3)).expect("builds").0
+        Engine::new(def, Run::new("heartbeat", 3))
+            .expect("builds")
+            .0
     }
 
     #[test]

@@ -11,7 +11,9 @@ pub struct ExplainProps {
 
 #[component]
 pub fn Explain(props: &ExplainProps) -> Html {
-    let Some(def) = find(props.def_id) else { return html! {} };
+    let Some(def) = find(props.def_id) else {
+        return html! {};
+    };
     html! {
         <section class="panel explain" aria-label="Explanation">
             <h2>{ "What you are looking at" }</h2>

@@ -15,7 +15,11 @@ pub struct GalleryProps {
 #[component]
 pub fn Gallery(props: &GalleryProps) -> Html {
     let groups = Group::ALL.iter().filter_map(|g| {
-        let items: Vec<&ScenarioDef> = CATALOGUE.iter().copied().filter(|s| s.group == *g).collect();
+        let items: Vec<&ScenarioDef> = CATALOGUE
+            .iter()
+            .copied()
+            .filter(|s| s.group == *g)
+            .collect();
         if items.is_empty() {
             return None;
         }

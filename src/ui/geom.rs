@@ -14,7 +14,11 @@ pub const RING_MAX: usize = 24;
 
 pub fn layout(n: usize, w: f64, h: f64) -> Layout {
     if n == 0 {
-        return Layout { pts: vec![], r: 0.0, grid: false };
+        return Layout {
+            pts: vec![],
+            r: 0.0,
+            grid: false,
+        };
     }
     if n > RING_MAX {
         let cols = ((n as f64 * w / h).sqrt().ceil() as usize).max(1);
@@ -27,7 +31,11 @@ pub fn layout(n: usize, w: f64, h: f64) -> Layout {
                 (cw * (c as f64 + 0.5), ch * (r as f64 + 0.5) - ch * 0.12)
             })
             .collect();
-        return Layout { pts, r: (cw.min(ch) * 0.2).clamp(3.0, 16.0), grid: true };
+        return Layout {
+            pts,
+            r: (cw.min(ch) * 0.2).clamp(3.0, 16.0),
+            grid: true,
+        };
     }
     let (cx, cy) = (w / 2.0, h / 2.0 + h * 0.01);
     let rad = (w.min(h) * 0.33).max(1.0);
@@ -37,8 +45,16 @@ pub fn layout(n: usize, w: f64, h: f64) -> Layout {
             (cx + rad * a.cos(), cy + rad * a.sin())
         })
         .collect();
-    let chord = if n > 1 { rad * (std::f64::consts::PI / n as f64).sin() * 2.0 } else { rad };
-    Layout { pts, r: (chord * 0.3).clamp(3.0, h * 0.055), grid: false }
+    let chord = if n > 1 {
+        rad * (std::f64::consts::PI / n as f64).sin() * 2.0
+    } else {
+        rad
+    };
+    Layout {
+        pts,
+        r: (chord * 0.3).clamp(3.0, h * 0.055),
+        grid: false,
+    }
 }
 
 /// The point a fraction `f` of the way from `a` to `b`.
@@ -130,7 +146,10 @@ mod tests {
         assert!(g.grid);
         assert_eq!(g.pts.len(), 100);
         for p in &g.pts {
-            assert!(p.0 > 0.0 && p.0 < 800.0 && p.1 > 0.0 && p.1 < 520.0, "{p:?}");
+            assert!(
+                p.0 > 0.0 && p.0 < 800.0 && p.1 > 0.0 && p.1 < 520.0,
+                "{p:?}"
+            );
         }
     }
 

@@ -12,9 +12,15 @@ const KEYS: &[(&str, &str)] = &[
     (".", "step forward to the next event"),
     (",", "step back to the previous event"),
     ("← →", "scrub (shift: ten times further)"),
-    ("click an agent", "menu: crash, pause, Byzantine, client request, other side"),
+    (
+        "click an agent",
+        "menu: crash, pause, Byzantine, client request, other side",
+    ),
     ("c", "crash / recover the selected agent"),
-    ("p", "move the selected agent to the other side of a partition"),
+    (
+        "p",
+        "move the selected agent to the other side of a partition",
+    ),
     ("s", "split the network in two"),
     ("h", "heal the network"),
     ("?", "this help"),
@@ -23,7 +29,10 @@ const KEYS: &[(&str, &str)] = &[
 
 #[component]
 pub fn Help(props: &HelpProps) -> Html {
-    let close = { let c = props.on_close.clone(); Callback::from(move |_: MouseEvent| c.emit(false)) };
+    let close = {
+        let c = props.on_close.clone();
+        Callback::from(move |_: MouseEvent| c.emit(false))
+    };
     html! {
         <div class="overlay" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" data-testid="help-overlay">
             <div class="dialog">

@@ -53,7 +53,9 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             },
             None => html! {},
         },
-        None => html! { <p class="hint">{ "Click an agent or a message to see everything about it." }</p> },
+        None => {
+            html! { <p class="hint">{ "Click an agent or a message to see everything about it." }</p> }
+        }
     };
     html! {
         <section class="panel inspector" aria-label="Inspector" data-testid="inspector">
@@ -83,8 +85,16 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
         let cb = props.on_act.clone();
         Callback::from(move |_: MouseEvent| cb.emit(a.clone()))
     };
-    let crash = if nv.status == Status::Crashed { ("Recover", act(Action::Recover(id))) } else { ("Crash", act(Action::Crash(id))) };
-    let pause = if nv.status == Status::Paused { ("Resume", act(Action::Resume(id))) } else { ("Pause", act(Action::Pause(id))) };
+    let crash = if nv.status == Status::Crashed {
+        ("Recover", act(Action::Recover(id)))
+    } else {
+        ("Crash", act(Action::Crash(id)))
+    };
+    let pause = if nv.status == Status::Paused {
+        ("Resume", act(Action::Resume(id)))
+    } else {
+        ("Pause", act(Action::Pause(id)))
+    };
     let byz = {
         let cb = props.on_act.clone();
         Callback::from(move |e: Event| {
@@ -109,8 +119,14 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
             cb.emit(Action::Client(id, (*r).clone()))
         })
     };
-    let side = { let cb = props.on_side.clone(); Callback::from(move |_: MouseEvent| cb.emit(id.0)) };
-    let close = { let cb = props.on_close.clone(); Callback::from(move |_: MouseEvent| cb.emit(())) };
+    let side = {
+        let cb = props.on_side.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(id.0))
+    };
+    let close = {
+        let cb = props.on_close.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
     let left = props.x > 0.6;
     let horiz = if left {
         format!("right:{:.1}%", (1.0 - props.x) * 100.0 + 4.0)

@@ -26,16 +26,28 @@ fn fmt_val(v: f64) -> String {
 }
 
 fn spark(hist: &[(Time, Vec<f64>)], k: usize) -> String {
-    let vals: Vec<f64> = hist.iter().filter_map(|(_, v)| v.get(k).copied()).filter(|v| v.is_finite()).collect();
+    let vals: Vec<f64> = hist
+        .iter()
+        .filter_map(|(_, v)| v.get(k).copied())
+        .filter(|v| v.is_finite())
+        .collect();
     if vals.len() < 2 {
         return String::new();
     }
-    let (lo, hi) = vals.iter().fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
+    let (lo, hi) = vals
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(*v), b.max(*v)));
     let span = (hi - lo).max(1e-9);
     let n = vals.len() - 1;
     vals.iter()
         .enumerate()
-        .map(|(i, v)| format!("{:.1},{:.1}", i as f64 / n as f64 * 100.0, 18.0 - (v - lo) / span * 16.0))
+        .map(|(i, v)| {
+            format!(
+                "{:.1},{:.1}",
+                i as f64 / n as f64 * 100.0,
+                18.0 - (v - lo) / span * 16.0
+            )
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -7,6 +7,7 @@
 //! geometry, `dom` the few browser calls, `panic` the crash overlay.
 
 mod app;
+mod controls;
 pub mod dom;
 pub mod engine;
 mod explain;
@@ -21,7 +22,6 @@ pub mod panic;
 mod sliders;
 mod spacetime;
 mod stage;
-mod controls;
 
 pub use app::App;
 pub use gallery::{Gallery, GalleryProps};

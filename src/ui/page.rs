@@ -55,7 +55,12 @@ pub struct PageState {
 pub type Shared = Rc<RefCell<PageState>>;
 
 fn init(props: &PageProps) -> PageState {
-    let embed = props.run.page.get("embed").map(|v| v == "1").unwrap_or(false);
+    let embed = props
+        .run
+        .page
+        .get("embed")
+        .map(|v| v == "1")
+        .unwrap_or(false);
     let mut banner = props.banner.clone();
     let eng = match find(&props.run.scenario) {
         Some(def) => Engine::new(def, props.run.clone()).map(|(mut e, b)| {
@@ -71,10 +76,25 @@ fn init(props: &PageProps) -> PageState {
         }),
         None => Err(format!("unknown scenario '{}'", props.run.scenario)),
     };
-    let win = eng.as_ref().map(|e| (e.def.default_until.0 / 20).max(1_000)).unwrap_or(1_000_000);
+    let win = eng
+        .as_ref()
+        .map(|e| (e.def.default_until.0 / 20).max(1_000))
+        .unwrap_or(1_000_000);
     let theme = props.run.page.get("theme").cloned().unwrap_or_default();
     dom::set_theme(&theme);
-    PageState { eng, sel: None, clock: ClockMode::Lamport, help: false, toast: None, banner, win, visible: true, embed, theme, diag: None }
+    PageState {
+        eng,
+        sel: None,
+        clock: ClockMode::Lamport,
+        help: false,
+        toast: None,
+        banner,
+        win,
+        visible: true,
+        embed,
+        theme,
+        diag: None,
+    }
 }
 
 /// Writes the run into the URL when it changed.
@@ -88,7 +108,11 @@ pub fn sync_url(st: &mut PageState) {
 }
 
 /// A callback that runs `f` on the page state, then syncs the URL and redraws.
-pub fn cmd<T: 'static>(st: &Shared, force: &UseForceUpdateHandle, f: impl Fn(&mut PageState, T) + 'static) -> Callback<T> {
+pub fn cmd<T: 'static>(
+    st: &Shared,
+    force: &UseForceUpdateHandle,
+    f: impl Fn(&mut PageState, T) + 'static,
+) -> Callback<T> {
     let st = st.clone();
     let force = force.clone();
     Callback::from(move |v: T| {
@@ -127,7 +151,18 @@ pub fn move_side(s: &mut PageState, id: u32) {
         let target = ids[(pos + 1) % ids.len()];
         let mut out: Vec<Vec<NodeId>> = ids
             .iter()
-            .map(|g| (0..n as u32).filter(|i| if *i == id { *g == target } else { groups.get(*i as usize) == Some(g) }).map(NodeId).collect())
+            .map(|g| {
+                (0..n as u32)
+                    .filter(|i| {
+                        if *i == id {
+                            *g == target
+                        } else {
+                            groups.get(*i as usize) == Some(g)
+                        }
+                    })
+                    .map(NodeId)
+                    .collect()
+            })
             .filter(|v: &Vec<NodeId>| !v.is_empty())
             .collect();
         if out.len() <= 1 {
@@ -155,8 +190,14 @@ pub fn split(s: &mut PageState) {
 fn toggle_crash(s: &mut PageState, id: u32) {
     let Ok(e) = &mut s.eng else { return };
     let snap = e.snap();
-    let Some(nv) = snap.frame.nodes.get(id as usize) else { return };
-    let a = if nv.status == Status::Crashed { Action::Recover(NodeId(id)) } else { Action::Crash(NodeId(id)) };
+    let Some(nv) = snap.frame.nodes.get(id as usize) else {
+        return;
+    };
+    let a = if nv.status == Status::Crashed {
+        Action::Recover(NodeId(id))
+    } else {
+        Action::Crash(NodeId(id))
+    };
     act(s, a);
 }
 
@@ -178,7 +219,10 @@ fn seek(s: &mut PageState, t: Time) {
 }
 
 fn on_key(st: &Shared, force: &UseForceUpdateHandle, e: &KeyboardEvent) {
-    if let Some(t) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+    if let Some(t) = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    {
         let tag = t.tag_name();
         if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA") && e.key() != "Escape" {
             return;
@@ -215,7 +259,11 @@ fn on_key(st: &Shared, force: &UseForceUpdateHandle, e: &KeyboardEvent) {
             if let Ok(en) = &mut s.eng {
                 en.playing = false;
                 let k = if e.shift_key() { 10 } else { 1 };
-                let t = if e.key() == "ArrowRight" { en.t + Time(step.0 * k) } else { en.t.saturating_sub(Time(step.0 * k)) };
+                let t = if e.key() == "ArrowRight" {
+                    en.t + Time(step.0 * k)
+                } else {
+                    en.t.saturating_sub(Time(step.0 * k))
+                };
                 en.seek(t);
                 en.url_dirty = true;
             }
@@ -253,19 +301,26 @@ fn on_key(st: &Shared, force: &UseForceUpdateHandle, e: &KeyboardEvent) {
 /// The host page's commands: `{type: "play"|"pause"|"seek"|"set", t_ms, key, value}`.
 fn on_message(st: &Shared, force: &UseForceUpdateHandle, data: &wasm_bindgen::JsValue) {
     let get = |k: &str| js_sys::Reflect::get(data, &k.into()).ok();
-    let Some(kind) = get("type").and_then(|v| v.as_string()) else { return };
+    let Some(kind) = get("type").and_then(|v| v.as_string()) else {
+        return;
+    };
     let mut s = st.borrow_mut();
     match kind.as_str() {
         "play" => set_playing(&mut s, true),
         "pause" => set_playing(&mut s, false),
         "seek" => {
-            if let Some(ms) = get("t_ms").and_then(|v| v.as_f64()).filter(|v| v.is_finite() && *v >= 0.0) {
+            if let Some(ms) = get("t_ms")
+                .and_then(|v| v.as_f64())
+                .filter(|v| v.is_finite() && *v >= 0.0)
+            {
                 seek(&mut s, Time::from_ms_f64(ms));
             }
         }
         "set" => {
             let key = get("key").and_then(|v| v.as_string()).unwrap_or_default();
-            let value = get("value").and_then(|v| v.as_string().or_else(|| v.as_f64().map(|f| f.to_string()))).unwrap_or_default();
+            let value = get("value")
+                .and_then(|v| v.as_string().or_else(|| v.as_f64().map(|f| f.to_string())))
+                .unwrap_or_default();
             if let Ok(e) = &mut s.eng {
                 if let Err(err) = e.set_param(&key, &value) {
                     s.toast = Some(err);
@@ -280,7 +335,11 @@ fn on_message(st: &Shared, force: &UseForceUpdateHandle, data: &wasm_bindgen::Js
         let _ = js_sys::Reflect::set(&reply, &"type".into(), &"swarmscope:state".into());
         let _ = js_sys::Reflect::set(&reply, &"t_ms".into(), &e.t.as_ms_f64().into());
         let _ = js_sys::Reflect::set(&reply, &"playing".into(), &e.playing.into());
-        let _ = js_sys::Reflect::set(&reply, &"hash".into(), &format!("{:016x}", e.sim.hash()).into());
+        let _ = js_sys::Reflect::set(
+            &reply,
+            &"hash".into(),
+            &format!("{:016x}", e.sim.hash()).into(),
+        );
     }
     drop(s);
     dom::post_to_parent(&reply.into());
@@ -301,11 +360,16 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
                 let (s2, f2) = (st.clone(), force.clone());
                 let opts = gloo::events::EventListenerOptions::enable_prevent_default();
-                ls.push(EventListener::new_with_options(&doc, "keydown", opts, move |e| {
-                    if let Some(e) = e.dyn_ref::<KeyboardEvent>() {
-                        on_key(&s2, &f2, e);
-                    }
-                }));
+                ls.push(EventListener::new_with_options(
+                    &doc,
+                    "keydown",
+                    opts,
+                    move |e| {
+                        if let Some(e) = e.dyn_ref::<KeyboardEvent>() {
+                            on_key(&s2, &f2, e);
+                        }
+                    },
+                ));
                 let (s3, f3) = (st.clone(), force.clone());
                 ls.push(EventListener::new(&doc, "visibilitychange", move |_| {
                     let mut s = s3.borrow_mut();
@@ -315,6 +379,8 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 }));
             }
             if let Some(w) = web_sys::window() {
+                let f5 = force.clone();
+                ls.push(EventListener::new(&w, "resize", move |_| f5.force_update()));
                 let (s4, f4) = (st.clone(), force.clone());
                 ls.push(EventListener::new(&w, "message", move |e| {
                     if let Some(m) = e.dyn_ref::<web_sys::MessageEvent>() {
@@ -381,12 +447,30 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     let speed_log = e.speed_log;
     let playing = e.playing;
     let seed = e.run.seed;
-    let key = (snap.t.0 / (win / 300).max(1), win, e.sim.trace().msgs.len(), snap.interventions);
+    let key = (
+        snap.t.0 / (win / 300).max(1),
+        win,
+        e.sim.trace().msgs.len(),
+        snap.interventions,
+    );
     let diagram = match cached {
         Some((k, d)) if k == key => d,
-        _ => Rc::new(spacetime::diagram(e.sim.trace(), snap.t, win, snap.frame.nodes.len(), e.end())),
+        _ => Rc::new(spacetime::diagram(
+            e.sim.trace(),
+            snap.t,
+            win,
+            snap.frame.nodes.len(),
+            e.end(),
+        )),
     };
-    let params: Vec<(crate::scenario::ParamSpec, String)> = def.all_params().into_iter().map(|p| { let v = e.param_value(p.key); (p, v) }).collect();
+    let params: Vec<(crate::scenario::ParamSpec, String)> = def
+        .all_params()
+        .into_iter()
+        .map(|p| {
+            let v = e.param_value(p.key);
+            (p, v)
+        })
+        .collect();
     let hist = Rc::new(e.hist.clone());
     let inspect = match sel {
         Some(Sel::Msg(id)) => e.sim.message_label(id),
@@ -419,7 +503,9 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     let on_toast_close = cmd(&st, &force, |s, _: MouseEvent| s.toast = None);
     let on_banner_close = cmd(&st, &force, |s, _: MouseEvent| s.banner = None);
     let on_help = cmd(&st, &force, |s, v: bool| s.help = v);
-    let on_zoom = cmd(&st, &force, |s, k: f64| s.win = ((s.win as f64) * k).clamp(1_000.0, 3.6e9) as u64);
+    let on_zoom = cmd(&st, &force, |s, k: f64| {
+        s.win = ((s.win as f64) * k).clamp(1_000.0, 3.6e9) as u64
+    });
     let on_param = cmd(&st, &force, |s, (k, v): (String, String)| {
         if let Ok(e) = &mut s.eng {
             s.toast = e.set_param(&k, &v).err();
@@ -430,7 +516,11 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         step: cmd(&st, &force, |s, fwd: bool| {
             set_playing(s, false);
             if let Ok(e) = &mut s.eng {
-                if fwd { e.step_forward() } else { e.step_back() }
+                if fwd {
+                    e.step_forward()
+                } else {
+                    e.step_back()
+                }
                 e.url_dirty = true;
             }
         }),
@@ -457,7 +547,11 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             dom::set_theme(&t);
             s.theme = t.clone();
             if let Ok(e) = &mut s.eng {
-                if t.is_empty() { e.run.page.remove("theme"); } else { e.run.page.insert("theme".into(), t); }
+                if t.is_empty() {
+                    e.run.page.remove("theme");
+                } else {
+                    e.run.page.insert("theme".into(), t);
+                }
                 e.url_dirty = true;
             }
         }),
@@ -480,7 +574,11 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         help: on_help.clone(),
     };
 
-    let narrow = web_sys::window().and_then(|w| w.inner_width().ok()).and_then(|v| v.as_f64()).map(|v| v < 600.0).unwrap_or(false);
+    let narrow = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .map(|v| v < 600.0)
+        .unwrap_or(false);
     let stage_wrap_class = classes!("stage-wrap", playing.then_some("playing"));
     let menu = match sel {
         Some(Sel::Agent(id)) => snap.frame.nodes.get(id as usize).map(|nv| {
@@ -555,21 +653,26 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     }
 }
 
-type Observer = (web_sys::IntersectionObserver, wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>);
+type Observer = (
+    web_sys::IntersectionObserver,
+    wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>,
+);
 
 /// Pauses drawing while the page (an embed's iframe, too) is scrolled out of view.
 fn observe_visibility(st: &Shared, force: &UseForceUpdateHandle) -> Option<Observer> {
     let (st, force) = (st.clone(), force.clone());
-    let closure = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
-        let visible = entries
-            .iter()
-            .filter_map(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
-            .any(|e| e.is_intersecting());
-        if let Ok(mut s) = st.try_borrow_mut() {
-            s.visible = visible && !dom::hidden();
-        }
-        force.force_update();
-    });
+    let closure = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+        move |entries: js_sys::Array| {
+            let visible = entries
+                .iter()
+                .filter_map(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
+                .any(|e| e.is_intersecting());
+            if let Ok(mut s) = st.try_borrow_mut() {
+                s.visible = visible && !dom::hidden();
+            }
+            force.force_update();
+        },
+    );
     let o = web_sys::IntersectionObserver::new(closure.as_ref().unchecked_ref()).ok()?;
     let target = web_sys::window()?.document()?.document_element()?;
     o.observe(&target);
@@ -578,5 +681,10 @@ fn observe_visibility(st: &Shared, force: &UseForceUpdateHandle) -> Option<Obser
 
 /// The query without page options (embed, autoplay, loop), for share links.
 fn strip_page(q: &str) -> String {
-    q.split('&').filter(|p| !(p.starts_with("embed=") || p.starts_with("autoplay=") || p.starts_with("loop="))).collect::<Vec<_>>().join("&")
+    q.split('&')
+        .filter(|p| {
+            !(p.starts_with("embed=") || p.starts_with("autoplay=") || p.starts_with("loop="))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
 }

@@ -73,7 +73,11 @@ fn param(p: &ParamSpec, v: &str, on: &Callback<(String, String)>) -> Html {
             let on = on.clone();
             let key = key.clone();
             let onchange = Callback::from(move |e: Event| {
-                if let Some(x) = e.target_dyn_into::<HtmlInputElement>().map(|i| i.value_as_number()).filter(|x| x.is_finite()) {
+                if let Some(x) = e
+                    .target_dyn_into::<HtmlInputElement>()
+                    .map(|i| i.value_as_number())
+                    .filter(|x| x.is_finite())
+                {
                     on.emit((key.clone(), from_log_pos(x, mn, mx).to_string()))
                 }
             });
@@ -91,8 +95,16 @@ fn param(p: &ParamSpec, v: &str, on: &Callback<(String, String)>) -> Html {
             let on = on.clone();
             let key = key.clone();
             let onchange = Callback::from(move |e: Event| {
-                if let Some(x) = e.target_dyn_into::<HtmlInputElement>().map(|i| i.value_as_number()).filter(|x| x.is_finite()) {
-                    let val = if x >= 1000.0 { "off".to_string() } else { from_log_pos(x, mn, mx).to_string() };
+                if let Some(x) = e
+                    .target_dyn_into::<HtmlInputElement>()
+                    .map(|i| i.value_as_number())
+                    .filter(|x| x.is_finite())
+                {
+                    let val = if x >= 1000.0 {
+                        "off".to_string()
+                    } else {
+                        from_log_pos(x, mn, mx).to_string()
+                    };
                     on.emit((key.clone(), val))
                 }
             });
@@ -117,7 +129,11 @@ fn param(p: &ParamSpec, v: &str, on: &Callback<(String, String)>) -> Html {
             let on2 = on.clone();
             let key2 = key.clone();
             let preset = Callback::from(move |e: Event| {
-                if let Some(v) = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()).filter(|v| !v.is_empty()) {
+                if let Some(v) = e
+                    .target_dyn_into::<HtmlSelectElement>()
+                    .map(|s| s.value())
+                    .filter(|v| !v.is_empty())
+                {
                     on2.emit((key2.clone(), v))
                 }
             });

@@ -55,13 +55,19 @@ pub fn diagram(tr: &Trace, cursor: Time, win: u64, n: usize, end: Time) -> Diagr
     let t0 = Time(cursor.0.saturating_sub(win * 3 / 4));
     let t1 = t0 + Time(win);
     let _ = end;
-    let lo = tr.msgs.partition_point(|m| m.sent < t0.saturating_sub(tr.max_latency));
+    let lo = tr
+        .msgs
+        .partition_point(|m| m.sent < t0.saturating_sub(tr.max_latency));
     let hi = tr.msgs.partition_point(|m| m.sent <= t1);
     let range = &tr.msgs[lo..hi.max(lo)];
     let visible: Vec<_> = range
         .iter()
         .filter(|m| {
-            let end = if m.resolved_at == Time::MAX { m.deliver_at } else { m.resolved_at };
+            let end = if m.resolved_at == Time::MAX {
+                m.deliver_at
+            } else {
+                m.resolved_at
+            };
             end >= t0
         })
         .collect();
@@ -72,8 +78,21 @@ pub fn diagram(tr: &Trace, cursor: Time, win: u64, n: usize, end: Time) -> Diagr
         .step_by(stride)
         .map(|m| {
             let dropped = matches!(m.fate, Fate::Dropped(_));
-            let t1m = if m.resolved_at == Time::MAX { m.deliver_at } else { m.resolved_at };
-            Arrow { id: m.id, from: m.from.0, to: m.to.0, t0: m.sent, t1: t1m, dropped, future: m.sent > cursor, kind: m.kind }
+            let t1m = if m.resolved_at == Time::MAX {
+                m.deliver_at
+            } else {
+                m.resolved_at
+            };
+            Arrow {
+                id: m.id,
+                from: m.from.0,
+                to: m.to.0,
+                t0: m.sent,
+                t1: t1m,
+                dropped,
+                future: m.sent > cursor,
+                kind: m.kind,
+            }
         })
         .collect();
     let mut marks = vec![];
@@ -95,7 +114,15 @@ pub fn diagram(tr: &Trace, cursor: Time, win: u64, n: usize, end: Time) -> Diagr
             break;
         }
     }
-    Diagram { n, t0, t1, cursor, arrows, marks, total }
+    Diagram {
+        n,
+        t0,
+        t1,
+        cursor,
+        arrows,
+        marks,
+        total,
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -131,7 +158,12 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 select.emit(Sel::Msg(id));
                 return;
             }
-            let Some(el) = e.current_target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok()) else { return };
+            let Some(el) = e
+                .current_target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            else {
+                return;
+            };
             let r = el.get_bounding_client_rect();
             if r.width() <= 0.0 {
                 return;
@@ -151,7 +183,11 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         let cursor = d.cursor;
         *wheel_cb.borrow_mut() = Some(Callback::from(move |e: WheelEvent| {
             e.prevent_default();
-            let delta = if e.delta_x().abs() > e.delta_y().abs() { e.delta_x() } else { e.delta_y() };
+            let delta = if e.delta_x().abs() > e.delta_y().abs() {
+                e.delta_x()
+            } else {
+                e.delta_y()
+            };
             if e.shift_key() || e.ctrl_key() {
                 zoom.emit(if delta > 0.0 { 1.25 } else { 0.8 });
             } else {
@@ -168,7 +204,10 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
             let l = svg_ref.cast::<web_sys::Element>().map(|el| {
                 let opts = gloo::events::EventListenerOptions::enable_prevent_default();
                 gloo::events::EventListener::new_with_options(&el, "wheel", opts, move |e| {
-                    if let (Some(w), Some(cb)) = (wasm_bindgen::JsCast::dyn_ref::<WheelEvent>(e), wheel_cb.borrow().as_ref()) {
+                    if let (Some(w), Some(cb)) = (
+                        wasm_bindgen::JsCast::dyn_ref::<WheelEvent>(e),
+                        wheel_cb.borrow().as_ref(),
+                    ) {
                         cb.emit(w.clone())
                     }
                 })
@@ -176,10 +215,22 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
             move || drop(l)
         });
     }
-    let zin = { let z = props.on_zoom.clone(); Callback::from(move |_: MouseEvent| z.emit(0.5)) };
-    let zout = { let z = props.on_zoom.clone(); Callback::from(move |_: MouseEvent| z.emit(2.0)) };
-    let sel_msg = match props.selected { Some(Sel::Msg(id)) => Some(id), _ => None };
-    let sel_agent = match props.selected { Some(Sel::Agent(id)) => Some(id), _ => None };
+    let zin = {
+        let z = props.on_zoom.clone();
+        Callback::from(move |_: MouseEvent| z.emit(0.5))
+    };
+    let zout = {
+        let z = props.on_zoom.clone();
+        Callback::from(move |_: MouseEvent| z.emit(2.0))
+    };
+    let sel_msg = match props.selected {
+        Some(Sel::Msg(id)) => Some(id),
+        _ => None,
+    };
+    let sel_agent = match props.selected {
+        Some(Sel::Agent(id)) => Some(id),
+        _ => None,
+    };
     html! {
         <section class="panel spacetime" aria-label="Space-time diagram">
             <div class="panel-head">
@@ -246,7 +297,9 @@ mod tests {
         let def = find("heartbeat").expect("heartbeat");
         let mut o = std::collections::BTreeMap::new();
         o.insert("nodes".to_string(), "25".to_string());
-        let mut sim = def.instantiate(&o, 1, vec![], TraceConfig::default()).expect("builds");
+        let mut sim = def
+            .instantiate(&o, 1, vec![], TraceConfig::default())
+            .expect("builds");
         sim.run_until(Time::secs(5), u64::MAX);
         let d = diagram(sim.trace(), Time::secs(4), 4_000_000, 25, Time::secs(5));
         assert!(d.arrows.len() <= MAX_ARROWS);

@@ -16,7 +16,11 @@ pub const H: f64 = 500.0;
 
 /// The stage's drawing box: wide on a desktop, nearly square (so text stays legible) on a phone.
 pub fn dims(narrow: bool) -> (f64, f64) {
-    if narrow { (440.0, 420.0) } else { (W, H) }
+    if narrow {
+        (440.0, 420.0)
+    } else {
+        (W, H)
+    }
 }
 
 /// What is selected on the stage.
@@ -54,7 +58,8 @@ pub fn Stage(props: &StageProps) -> Html {
     let n = snap.frame.nodes.len();
     let (w, h) = dims(props.narrow);
     let lay = geom::layout(n, w, h);
-    let partitioned = !snap.frame.groups.is_empty() && snap.frame.groups.iter().any(|g| *g != snap.frame.groups[0]);
+    let partitioned = !snap.frame.groups.is_empty()
+        && snap.frame.groups.iter().any(|g| *g != snap.frame.groups[0]);
 
     // Links: all pairs when few agents (faint), cut ones dashed red.
     let mut links = vec![];
@@ -62,7 +67,10 @@ pub fn Stage(props: &StageProps) -> Html {
         for a in 0..n {
             for b in a + 1..n {
                 let across = partitioned && snap.frame.groups.get(a) != snap.frame.groups.get(b);
-                let cut = across || snap.frame.cut.iter().any(|(x, y)| (x.index() == a && y.index() == b) || (x.index() == b && y.index() == a));
+                let cut = across
+                    || snap.frame.cut.iter().any(|(x, y)| {
+                        (x.index() == a && y.index() == b) || (x.index() == b && y.index() == a)
+                    });
                 links.push(link(&lay, a, b, cut));
             }
         }
@@ -121,7 +129,9 @@ pub fn Stage(props: &StageProps) -> Html {
     let onbg = {
         let cb = props.on_select.clone();
         Callback::from(move |e: MouseEvent| {
-            let target = e.target().and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok());
+            let target = e
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok());
             let hit = |sel: &str, attr: &str| {
                 target
                     .as_ref()
@@ -164,8 +174,16 @@ pub struct Slot {
     r: String,
 }
 
-fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: Option<Sel>, pool: &mut Vec<Slot>) {
-    let Some(doc) = layer.owner_document() else { return };
+fn draw_messages(
+    layer: &web_sys::Element,
+    snap: &Snap,
+    lay: &Layout,
+    selected: Option<Sel>,
+    pool: &mut Vec<Slot>,
+) {
+    let Some(doc) = layer.owner_document() else {
+        return;
+    };
     let n = snap.frame.nodes.len();
     let few = snap.msgs.len() <= 10 && n <= 8;
     let mr = (lay.r * 0.28).clamp(2.5, 6.0);
@@ -180,13 +198,18 @@ fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: 
     let mut used = 0u32;
     for m in snap.msgs.iter().take(MAX_STAGE_MSGS) {
         let (a, b) = (m.rec.from.index(), m.rec.to.index());
-        let (Some(pa), Some(pb)) = (lay.pts.get(a), lay.pts.get(b)) else { continue };
+        let (Some(pa), Some(pb)) = (lay.pts.get(a), lay.pts.get(b)) else {
+            continue;
+        };
         let (x, y) = along(*pa, *pb, lay.r, m.f);
         let el = match children.item(used) {
             Some(el) => el,
             None => {
-                let Ok(g) = doc.create_element_ns(Some(SVG_NS), "g") else { return };
-                let parts = ["circle", "path", "text"].map(|t| doc.create_element_ns(Some(SVG_NS), t).ok());
+                let Ok(g) = doc.create_element_ns(Some(SVG_NS), "g") else {
+                    return;
+                };
+                let parts =
+                    ["circle", "path", "text"].map(|t| doc.create_element_ns(Some(SVG_NS), t).ok());
                 for p in parts.iter().flatten() {
                     let _ = g.append_child(p);
                 }
@@ -195,7 +218,16 @@ fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: 
                 }
                 if let Some(p) = &parts[1] {
                     let s = mr * 1.3;
-                    let _ = p.set_attribute("d", &format!("M{:.1},{:.1}l{s:.1},{s:.1}M{:.1},{:.1}l{s:.1},-{s:.1}", -s / 2.0, -s / 2.0, -s / 2.0, s / 2.0));
+                    let _ = p.set_attribute(
+                        "d",
+                        &format!(
+                            "M{:.1},{:.1}l{s:.1},{s:.1}M{:.1},{:.1}l{s:.1},-{s:.1}",
+                            -s / 2.0,
+                            -s / 2.0,
+                            -s / 2.0,
+                            s / 2.0
+                        ),
+                    );
                     let _ = p.set_attribute("class", "msg-x");
                 }
                 if let Some(t) = &parts[2] {
@@ -207,7 +239,9 @@ fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: 
                 g
             }
         };
-        let Some(slot) = pool.get_mut(used as usize) else { return };
+        let Some(slot) = pool.get_mut(used as usize) else {
+            return;
+        };
         used += 1;
         let r = format!("{mr:.1}");
         if slot.r != r {
@@ -229,7 +263,14 @@ fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: 
         let _ = el.set_attribute("transform", &format!("translate({x:.1},{y:.1})"));
         if slot.class != class {
             let _ = el.set_attribute("class", &class);
-            let _ = el.set_attribute("data-testid", if m.dying.is_some() { "msg-dropped" } else { "msg" });
+            let _ = el.set_attribute(
+                "data-testid",
+                if m.dying.is_some() {
+                    "msg-dropped"
+                } else {
+                    "msg"
+                },
+            );
             slot.class = class;
         }
         if slot.id != m.rec.id || slot.style.is_empty() {
@@ -237,14 +278,22 @@ fn draw_messages(layer: &web_sys::Element, snap: &Snap, lay: &Layout, selected: 
             slot.id = m.rec.id;
         }
         let style = match m.dying {
-            Some(gone) => format!("--hue:{};opacity:{:.2}", geom::kind_hue(m.rec.kind), 1.0 - gone),
+            Some(gone) => format!(
+                "--hue:{};opacity:{:.2}",
+                geom::kind_hue(m.rec.kind),
+                1.0 - gone
+            ),
             None => format!("--hue:{}", geom::kind_hue(m.rec.kind)),
         };
         if slot.style != style {
             let _ = el.set_attribute("style", &style);
             slot.style = style;
         }
-        let label = if few && m.dying.is_none() { m.rec.kind } else { "" };
+        let label = if few && m.dying.is_none() {
+            m.rec.kind
+        } else {
+            ""
+        };
         if slot.label != label {
             if let Some(t) = el.last_element_child() {
                 t.set_text_content(Some(label));
@@ -286,8 +335,21 @@ pub fn clock_text(nv: &NodeView, mode: ClockMode) -> String {
     match mode {
         ClockMode::Lamport => format!("L{}", nv.lamport),
         ClockMode::Vector => match &nv.vclock {
-            Some(v) if v.len() <= 8 => format!("[{}]", v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(",")),
-            Some(v) => format!("[{}…]", v.iter().take(4).map(|x| x.to_string()).collect::<Vec<_>>().join(",")),
+            Some(v) if v.len() <= 8 => format!(
+                "[{}]",
+                v.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
+            Some(v) => format!(
+                "[{}…]",
+                v.iter()
+                    .take(4)
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             None => format!("L{}", nv.lamport),
         },
         ClockMode::Physical => geom::fmt_ms(nv.clock.as_ms_f64()),
@@ -317,16 +379,32 @@ fn agent(nv: &NodeView, p: (f64, f64), lay: &Layout, props: &StageProps, i: usiz
         Some(ep) => format!("{} · e{ep}", role.name()),
         None => role.name().to_string(),
     };
-    let fs = if lay.grid { (r * 0.8).clamp(6.0, 11.0) } else { 12.0 };
+    let fs = if lay.grid {
+        (r * 0.8).clamp(6.0, 11.0)
+    } else {
+        12.0
+    };
     let mut state = nv.summary.state.clone();
     if state.chars().count() > 26 {
         state = state.chars().take(25).collect::<String>() + "…";
     }
-    let label = format!("agent {id}, {}, {status}{}", role.name(), nv.byzantine.map(|b| format!(", Byzantine {}", b.name())).unwrap_or_default());
+    let label = format!(
+        "agent {id}, {}, {status}{}",
+        role.name(),
+        nv.byzantine
+            .map(|b| format!(", Byzantine {}", b.name()))
+            .unwrap_or_default()
+    );
     // Labels sit outside the ring (below for the lower half, above for the upper half).
     let cy = lay.pts.iter().map(|q| q.1).sum::<f64>() / lay.pts.len().max(1) as f64;
     let below = lay.grid || p.1 >= cy - 1.0;
-    let dy = |k: f64| if below { r + 4.0 + fs * k } else { -r - 6.0 - fs * (2.2 - k) };
+    let dy = |k: f64| {
+        if below {
+            r + 4.0 + fs * k
+        } else {
+            -r - 6.0 - fs * (2.2 - k)
+        }
+    };
     html! {
         <g key={id} class={classes!("agent", status, role.name(), sel.then_some("selected"), nv.byzantine.map(|_| "byzantine"))}
             transform={format!("translate({:.1},{:.1})", p.0, p.1)} {onkeydown} data-agent={id.to_string()}

@@ -1,6 +1,7 @@
 // End-to-end: a person's path through the explorer. Screenshots go to artifacts/e2e/.
 import assert from 'node:assert/strict';
-import { useApp } from './support/harness.mjs';
+import { join } from 'node:path';
+import { ARTIFACTS, useApp } from './support/harness.mjs';
 
 const app = useApp();
 
@@ -117,4 +118,10 @@ app.test('phone-sized screen and dark theme', { path: '/?s=heartbeat&seed=4&t=60
   await page.setViewportSize({ width: 360, height: 760 });
   await page.getByTestId('stage').waitFor();
   await shot('phone-dark');
+  await page.screenshot({ path: join(ARTIFACTS, 'phone-dark-top.png') });
+  // Embed mode at the narrowest width it promises.
+  await page.setViewportSize({ width: 320, height: 400 });
+  await page.goto(page.url().replace('theme=dark', 'embed=1'));
+  await page.getByTestId('stage').waitFor();
+  await page.screenshot({ path: join(ARTIFACTS, 'embed-320.png') });
 });
