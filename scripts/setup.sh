@@ -76,7 +76,7 @@ else
   t=$(now)
   cargo install trunk --version "$TRUNK_VERSION" --locked ||
     die "$step" "cargo install trunk $TRUNK_VERSION failed (see the output above)" \
-      "check that crates.io is reachable (keep the pin: trunk 0.22 needs rustc 1.96), then re-run"
+      "check that crates.io is reachable and that Trunk.toml's trunk-version names a published trunk (keep 0.21.x: trunk 0.22 needs rustc 1.96), then re-run"
   record "$step" "installed trunk $TRUNK_VERSION ($(since "$t") s)"
 fi
 

@@ -17,8 +17,8 @@ T0=$(now)
 "$ROOT/scripts/setup.sh" || { printf '%stest: setup failed, nothing was tested%s\n' "$RED" "$RESET" >&2; exit 1; }
 
 LOGS="$ROOT/artifacts/logs"
+rm -rf "$LOGS" "$ROOT/artifacts/e2e"
 mkdir -p "$LOGS"
-rm -f "$LOGS"/*.log
 
 LOCKED=()
 [[ "${CI:-}" == "true" ]] && LOCKED=(--locked)
