@@ -82,13 +82,13 @@ layer clippy-native-web "clippy, native, + web" \
 # Not --all-targets: the core's unit tests and benches use native-only dev-dependencies
 # (proptest, criterion); the wasm32 targets are the library, the web binary and tests/web.rs.
 layer clippy-wasm32 "clippy, wasm32, web only" \
-  cargo clippy "${LOCKED[@]}" "${WASM[@]}" --lib --bins --test web -- -D warnings
+  cargo clippy "${LOCKED[@]}" "${WASM[@]}" --lib --bins --test web --test web_core --test web_bench -- -D warnings
 
 # --- tests --------------------------------------------------------------------------------------
 layer test-native "cargo test, web feature off" cargo test "${LOCKED[@]}"
 layer test-native-web "cargo test, web feature on" cargo test "${LOCKED[@]}" --features web
 layer test-wasm "wasm-bindgen tests in headless Chromium" \
-  cargo test "${LOCKED[@]}" "${WASM[@]}" --test web
+  cargo test "${LOCKED[@]}" "${WASM[@]}" --test web --test web_core
 
 # --- release build and size ---------------------------------------------------------------------
 layer trunk-build "trunk build --release (profile web)" trunk build --release --offline

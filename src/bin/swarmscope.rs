@@ -72,8 +72,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::List => {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
             for s in scenario::CATALOGUE {
-                println!("{}\t{}", s.id, s.title);
+                let _ = writeln!(out, "{}\t{}", s.id, s.title);
             }
             ExitCode::SUCCESS
         }
@@ -115,12 +117,19 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints to stdout, ignoring a closed pipe (`swarmscope run … | head` must not panic).
 fn print_out(v: &Value, json: bool) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
     if json {
-        println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(v).unwrap_or_default()
+        );
     } else if let Value::Object(m) = v {
         for (k, v) in m {
-            println!("{k:>14}: {v}");
+            let _ = writeln!(out, "{k:>14}: {v}");
         }
     }
 }
@@ -285,6 +294,20 @@ fn sweep(
     let params = parse_sets(def, set)?;
     let until = until_of(def, until)?;
     let started = std::time::Instant::now();
+    if let Some(fast) = scenario::fast::fast_sweep(def.id) {
+        // A Monte Carlo of the same model: one thread, `trials` trials, same metric names.
+        let p = def.params(&params).map_err(|e| e.to_string())?;
+        let metrics = fast(&p, trials, seed)?;
+        return Ok(json!({
+            "scenario": def.id,
+            "seed": seed,
+            "trials": trials,
+            "params": p.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect::<Map<_, _>>(),
+            "metrics": metrics,
+            "workers": 1,
+            "elapsed_ms": started.elapsed().as_secs_f64() * 1000.0,
+        }));
+    }
     let workers = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)

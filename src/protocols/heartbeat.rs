@@ -202,7 +202,8 @@ impl Protocol for Detector {
 }
 
 const PARAMS: &[ParamSpec] = &[
-    params::nodes(1, params::NODES_MAX, "5"),
+    // All-to-all heartbeats cost n² messages per interval: 200 agents is plenty to see it.
+    params::nodes(1, 200, "5"),
     ParamSpec {
         key: "interval",
         label: "Heartbeat interval",
@@ -257,3 +258,40 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
     default_until: Time::secs(10),
     build,
 };
+
+/// The engine's load test: `n` agents heart-beating every millisecond over sub-millisecond links,
+/// trace recording on or off. Used by `benches/engine.rs` (native) and `tests/web_bench.rs`
+/// (the same loop in wasm, timed in headless Chromium).
+pub fn load_world(n: usize, seed: u64, record: bool) -> Result<World<Detector>, SimError> {
+    let config = SimConfig {
+        n,
+        seed,
+        link: crate::sim::network::LinkConfig {
+            latency: crate::sim::Dist::Uniform(0.1, 1.0),
+            loss: 0.01,
+            duplicate: 0.0,
+        },
+        trace: crate::sim::TraceConfig {
+            record,
+            ..Default::default()
+        },
+        ..SimConfig::default()
+    };
+    World::new(
+        config,
+        Detector::default(),
+        |_, n| Monitor::new(n, Time::ms(1), Time::ms(50)),
+        vec![],
+    )
+}
+
+/// Steps `world` until `events` more events have been processed; returns how many were.
+pub fn churn(world: &mut World<Detector>, events: u64) -> u64 {
+    let start = world.state().stats.events;
+    while world.state().stats.events - start < events {
+        if !world.step() {
+            break;
+        }
+    }
+    world.state().stats.events - start
+}

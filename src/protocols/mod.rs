@@ -1,2 +1,10 @@
 //! Protocols: one sans-IO state machine per mental model.
+pub mod bully;
+pub mod cap;
+pub mod cap_scenario;
+pub mod gossip;
+pub mod gossip_scenario;
 pub mod heartbeat;
+pub mod quorum;
+pub mod raft_election;
+pub mod two_generals;

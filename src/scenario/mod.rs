@@ -3,6 +3,7 @@
 //! A model issue plugs in by adding one entry to [`CATALOGUE`]; the CLI and the explorer pick it
 //! up from there.
 
+pub mod fast;
 pub mod params;
 pub mod url;
 
@@ -143,7 +144,15 @@ pub fn engine_config(p: &Params, seed: u64, trace: TraceConfig) -> SimConfig {
 }
 
 /// Every scenario, in gallery order.
-pub static CATALOGUE: &[&ScenarioDef] = &[&crate::protocols::heartbeat::SCENARIO];
+pub static CATALOGUE: &[&ScenarioDef] = &[
+    &crate::protocols::heartbeat::SCENARIO,
+    &crate::protocols::cap::SCENARIO,
+    &crate::protocols::two_generals::SCENARIO,
+    &crate::protocols::gossip::SCENARIO,
+    &crate::protocols::raft_election::SCENARIO,
+    &crate::protocols::bully::SCENARIO,
+    &crate::protocols::quorum::SCENARIO,
+];
 
 /// Looks a scenario up by id.
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {

@@ -131,6 +131,12 @@ pub enum Effect<M> {
         to: NodeId,
         msg: M,
     },
+    /// A send whose latency the protocol chose (loss and partitions still apply).
+    SendAfter {
+        to: NodeId,
+        msg: M,
+        delay: Time,
+    },
     SetTimer {
         key: TimerKey,
         after: Time,
@@ -208,6 +214,11 @@ impl<'a, M> Ctx<'a, M> {
     }
     pub fn send(&mut self, to: NodeId, msg: M) {
         self.out.push(Effect::Send { to, msg });
+    }
+    /// Sends with a latency the protocol drew itself (e.g. a per-leg latency of the PBS WARS
+    /// model) instead of the link's; loss, duplication and partitions still apply.
+    pub fn send_after(&mut self, to: NodeId, msg: M, delay: Time) {
+        self.out.push(Effect::SendAfter { to, msg, delay });
     }
     /// Sends a copy to every other agent.
     pub fn broadcast(&mut self, msg: M)

@@ -18,3 +18,7 @@ pub const SAMPLES_SEED42: [u64; 5] = [
     4607437792912573680,
     4597681167512330099,
 ];
+
+/// Trace hash of `heartbeat`, seed 7, latency lnkd-ssd, loss 10 %, run to 2 s. Exercises the
+/// samplers, the queue and the hash together; asserted natively (tests/engine.rs) and in wasm.
+pub const HEARTBEAT_SEED7_HASH: u64 = 0x0948_4cca_6e24_37d4;

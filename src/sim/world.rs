@@ -198,8 +198,11 @@ impl Stats {
     }
 }
 
+/// A message on its way. It carries its payload, so delivery needs no trace (sweeps record
+/// none) and replay re-creates it exactly.
 #[derive(Clone, Debug)]
-struct Flight {
+struct Flight<M> {
+    msg: M,
     from: NodeId,
     to: NodeId,
     lamport: u64,
@@ -219,7 +222,7 @@ pub struct State<P: Protocol> {
     pub mtbf: Option<Time>,
     pub mttr: Time,
     queue: EventQueue,
-    inflight: BTreeMap<MsgId, Flight>,
+    inflight: BTreeMap<MsgId, Flight<<P::Agent as Agent>::Msg>>,
     next_msg: MsgId,
     next_iv: usize,
     history_len: usize,
@@ -1091,11 +1094,7 @@ fn deliver<P: Protocol>(
     }
     resolve(state, ctx, id, to, Fate::Delivered);
     record(state, ctx, to, EventKind::Deliver { msg: id });
-    // The payload lives in the trace (live) and is identical in replay.
-    let idx = id.saturating_sub(ctx.trace.first_msg) as usize;
-    let Some(msg) = ctx.payloads.get(idx).cloned() else {
-        return;
-    };
+    let msg = flight.msg;
     run_handler(state, ctx, to, |agent, c| agent.on_message(c, from, &msg));
 }
 
@@ -1136,7 +1135,8 @@ fn apply_effect<P: Protocol>(
     effect: Effect<<P::Agent as Agent>::Msg>,
 ) {
     match effect {
-        Effect::Send { to, msg } => send(state, ctx, me, to, msg, None),
+        Effect::Send { to, msg } => send(state, ctx, me, to, msg, None, None),
+        Effect::SendAfter { to, msg, delay } => send(state, ctx, me, to, msg, None, Some(delay)),
         Effect::SetTimer { key, after } => {
             let node = &mut state.nodes[me.index()];
             node.timer_gen += 1;
@@ -1184,6 +1184,7 @@ fn send<P: Protocol>(
     to: NodeId,
     mut msg: <P::Agent as Agent>::Msg,
     copy_of: Option<MsgId>,
+    fixed: Option<Time>,
 ) {
     let byz = state.nodes[me.index()].byzantine;
     let mut extra = Time::ZERO;
@@ -1207,7 +1208,10 @@ fn send<P: Protocol>(
     state.next_msg += 1;
     state.stats.sent += 1;
     let link = state.net.link(me, to);
-    let latency = link.latency.sample(&mut state.net_rng) + extra;
+    let latency = match fixed {
+        Some(d) => d,
+        None => link.latency.sample(&mut state.net_rng),
+    } + extra;
     let lost = link.loss > 0.0 && state.net_rng.chance(link.loss);
     let dup = copy_of.is_none() && link.duplicate > 0.0 && state.net_rng.chance(link.duplicate);
     let valid = to.index() < state.nodes.len();
@@ -1218,7 +1222,8 @@ fn send<P: Protocol>(
     } else {
         state.now
     };
-    if ctx.live() {
+    let recording = ctx.live() && ctx.config.trace.record;
+    if recording {
         ctx.trace.msgs.push(MsgRecord {
             id,
             from: me,
@@ -1258,7 +1263,7 @@ fn send<P: Protocol>(
     } else {
         None
     };
-    if ctx.live() {
+    if recording {
         ctx.payloads.push(msg.clone());
     }
     if let Some(reason) = early_drop {
@@ -1271,9 +1276,12 @@ fn send<P: Protocol>(
         );
         return;
     }
+    let replay = byz == Some(ByzantineMode::Replay) && copy_of.is_none();
+    let copy = (dup || replay).then(|| msg.clone());
     state.inflight.insert(
         id,
         Flight {
+            msg,
             from: me,
             to,
             lamport,
@@ -1285,18 +1293,16 @@ fn send<P: Protocol>(
     if copy_of.is_none() {
         state.nodes[me.index()].last_sent = Some(id);
     }
+    let Some(copy) = copy else { return };
     if dup {
         state.stats.duplicated += 1;
         state.stats.sent -= 1; // the copy is counted as duplicated, not sent
-        send(state, ctx, me, to, msg.clone(), Some(id));
+        send(state, ctx, me, to, copy.clone(), Some(id), fixed);
     }
-    if byz == Some(ByzantineMode::Replay)
-        && copy_of.is_none()
-        && state.nodes[me.index()].rng.chance(0.5)
-    {
+    if replay && state.nodes[me.index()].rng.chance(0.5) {
         // Replays this message once more later, as a duplicate the receivers must tolerate.
         state.stats.duplicated += 1;
         state.stats.sent -= 1;
-        send(state, ctx, me, to, msg, Some(id));
+        send(state, ctx, me, to, copy, Some(id), fixed);
     }
 }

@@ -1,0 +1,679 @@
+//! The fast Monte Carlo of the WARS model (Bailis et al., VLDB 2012, §4.1 and §5.1): one trial
+//! is one write followed, `t` after it commits, by one read; every message leg is an independent
+//! draw.
+//!
+//! ```text
+//!  coordinator ──W_i──► replica i ──A_i──► coordinator      write commits at the W-th smallest W_i + A_i
+//!  coordinator ──R_i──► replica i ──S_i──► coordinator      read returns at the R-th smallest R_i + S_i
+//!  the read is consistent ⇔ some replica among its first R responders had the write when the
+//!  read request reached it:  W_i ≤ commit + t + R_i      (PBS §4.1, "WARS")
+//! ```
+//!
+//! Because the set of the first R responders does not depend on `t`, each trial yields a
+//! threshold `τ = min over those responders of (W_i − commit − R_i)`: the read is consistent
+//! exactly when `t ≥ τ`. One pass therefore gives the whole curve P(consistent | t) and the
+//! t-visibility (a quantile of τ), as in PBS §5.
+//!
+//! The inner loop allocates nothing (fixed arrays of [`MAX_N`] replicas, fixed histograms).
+
+use super::{Config, PartitionCfg};
+use crate::sim::dist::{Dist, MAX_SAMPLE_MS};
+use crate::sim::rng::{Purpose, SimRng};
+
+/// Most replicas per key the model supports.
+pub const MAX_N: usize = 16;
+
+/// A log-linear histogram of non-negative durations with ≤ 0.4 % relative bucket width
+/// (HdrHistogram's layout: 256 linear sub-buckets per power of two, of nanoseconds).
+#[derive(Clone, Debug)]
+pub struct Histogram {
+    counts: Vec<u64>,
+    total: u64,
+    sum_ms: f64,
+}
+
+const SUB: u64 = 256;
+const SUB_BITS: u32 = 8;
+const BUCKETS: usize = (SUB as usize) * 56;
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            counts: vec![0; BUCKETS],
+            total: 0,
+            sum_ms: 0.0,
+        }
+    }
+}
+
+impl Histogram {
+    fn index(ns: u64) -> usize {
+        if ns < SUB {
+            return ns as usize;
+        }
+        let e = 63 - ns.leading_zeros(); // ≥ SUB_BITS
+        let sub = (ns >> (e - SUB_BITS)) & (SUB - 1);
+        ((e - SUB_BITS + 1) as u64 * SUB + sub) as usize
+    }
+    /// The midpoint of bucket `i`, in ms.
+    fn value_ms(i: usize) -> f64 {
+        let i = i as u64;
+        if i < SUB {
+            return i as f64 / 1e6;
+        }
+        let e = (i / SUB) as u32 - 1 + SUB_BITS;
+        let sub = i % SUB;
+        let lo = (SUB + sub) << (e - SUB_BITS);
+        let width = 1u64 << (e - SUB_BITS);
+        (lo as f64 + width as f64 / 2.0) / 1e6
+    }
+    /// Records a value in ms (negative values count as 0).
+    #[inline]
+    pub fn record(&mut self, ms: f64) {
+        let ns = if ms > 0.0 { (ms * 1e6) as u64 } else { 0 };
+        let i = Self::index(ns).min(BUCKETS - 1);
+        self.counts[i] += 1;
+        self.total += 1;
+        self.sum_ms += ms.max(0.0);
+    }
+    pub fn count(&self) -> u64 {
+        self.total
+    }
+    pub fn mean(&self) -> f64 {
+        if self.total == 0 {
+            f64::NAN
+        } else {
+            self.sum_ms / self.total as f64
+        }
+    }
+    /// The `q` quantile (nearest rank), NaN when empty.
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.total == 0 {
+            return f64::NAN;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        for (i, c) in self.counts.iter().enumerate() {
+            seen += c;
+            if seen >= rank {
+                return Self::value_ms(i);
+            }
+        }
+        Self::value_ms(BUCKETS - 1)
+    }
+    pub fn percentiles(&self) -> Percentiles {
+        Percentiles {
+            p50: self.quantile(0.5),
+            p99: self.quantile(0.99),
+            p999: self.quantile(0.999),
+            mean: self.mean(),
+        }
+    }
+}
+
+/// Latency percentiles in ms.
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
+pub struct Percentiles {
+    pub p50: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub mean: f64,
+}
+
+/// What a Monte Carlo run measured.
+#[derive(Clone, Debug)]
+pub struct Results {
+    pub trials: u64,
+    /// Trials whose write reached W acknowledgements (all of them unless partitioned).
+    pub writes_ok: u64,
+    /// Of those, reads that returned the write (at the configured `t`).
+    pub consistent: u64,
+    pub write_latency: Percentiles,
+    pub read_latency: Percentiles,
+    /// P(consistent) at the configured `t` (NaN if no write succeeded).
+    pub p_consistent: f64,
+    /// Its binomial standard error.
+    pub p_consistent_se: f64,
+    /// The smallest t with P(consistent | t) ≥ `target` (0 if already at t = 0).
+    pub t_visibility_ms: f64,
+    /// Threshold histogram (τ clamped at 0): P(consistent | t) = P(τ ≤ t).
+    pub tau: Histogram,
+    /// Fraction of trials with τ ≤ 0 (consistent at t = 0).
+    pub p_consistent_t0: f64,
+    /// Availability during the partition (1 when there is none), PBS-free analysis of §4.6 of
+    /// Dynamo: can the coordinator's side gather W (R) nodes?
+    pub write_availability: f64,
+    pub read_availability: f64,
+}
+
+impl Results {
+    /// ⟨k, t⟩-staleness (PBS §3.3/§4.2): the read returns one of the last k versions, assuming
+    /// independent writes each missed with probability 1 − P(consistent | t).
+    pub fn k_staleness(&self, k: u32) -> f64 {
+        1.0 - libm::pow(1.0 - self.p_consistent, k as f64)
+    }
+    /// P(consistent | t) from the τ histogram (bucket precision; exact at t = 0).
+    pub fn p_at(&self, t_ms: f64) -> f64 {
+        if self.writes_ok == 0 {
+            return f64::NAN;
+        }
+        if t_ms <= 0.0 {
+            return self.p_consistent_t0;
+        }
+        let ns = (t_ms * 1e6) as u64;
+        let last = Histogram::index(ns).min(BUCKETS - 1);
+        let c: u64 = self.tau.counts[..=last].iter().sum();
+        c as f64 / self.tau.total.max(1) as f64
+    }
+}
+
+/// A leg distribution compiled for the inner loop: a mixture reuses its selector draw
+/// (u < p ⇒ u/p is uniform again) and a Pareto uses `exp(−ln u / α)` instead of `pow`, both
+/// through `libm` so native and wasm agree bit for bit. Same distributions as [`Dist`].
+#[derive(Clone, Debug)]
+pub enum Leg {
+    Exp { inv_rate: f64 },
+    Pareto { xm: f64, neg_inv_alpha: f64 },
+    Mix(f64, Box<Leg>, Box<Leg>),
+    Other(Dist),
+}
+
+impl Leg {
+    pub fn compile(d: &Dist) -> Leg {
+        match d {
+            Dist::Exp(r) if *r > 0.0 => Leg::Exp { inv_rate: 1.0 / r },
+            Dist::Pareto(xm, a) if *a > 0.0 => Leg::Pareto {
+                xm: *xm,
+                neg_inv_alpha: -1.0 / a,
+            },
+            Dist::Mix(p, a, b) if *p > 0.0 && *p < 1.0 => {
+                Leg::Mix(*p, Box::new(Leg::compile(a)), Box::new(Leg::compile(b)))
+            }
+            other => Leg::Other(other.clone()),
+        }
+    }
+    #[inline]
+    fn with_unit(&self, u: f64, rng: &mut SimRng) -> f64 {
+        // u in [0, 1)
+        let v = match self {
+            Leg::Exp { inv_rate } => -libm::log(1.0 - u) * inv_rate,
+            Leg::Pareto { xm, neg_inv_alpha } => xm * libm::exp(libm::log(1.0 - u) * neg_inv_alpha),
+            Leg::Mix(p, a, b) => {
+                if u < *p {
+                    a.with_unit(u / p, rng)
+                } else {
+                    b.with_unit((u - p) / (1.0 - p), rng)
+                }
+            }
+            Leg::Other(d) => d.sample_ms(rng),
+        };
+        if v.is_nan() || v < 0.0 {
+            0.0
+        } else {
+            v.min(MAX_SAMPLE_MS)
+        }
+    }
+    #[inline]
+    pub fn sample_ms(&self, rng: &mut SimRng) -> f64 {
+        match self {
+            Leg::Other(d) => d.sample_ms(rng),
+            _ => {
+                let u = rng.unit();
+                self.with_unit(u, rng)
+            }
+        }
+    }
+}
+
+/// The four legs, compiled.
+#[derive(Clone, Debug)]
+struct Compiled {
+    w: Leg,
+    a: Leg,
+    r: Leg,
+    s: Leg,
+    remote_extra_ms: f64,
+}
+
+impl Compiled {
+    fn new(l: &super::Legs) -> Compiled {
+        Compiled {
+            w: Leg::compile(&l.w),
+            a: Leg::compile(&l.a),
+            r: Leg::compile(&l.r),
+            s: Leg::compile(&l.s),
+            remote_extra_ms: l.remote_extra_ms,
+        }
+    }
+}
+
+/// Draws of one trial, all in ms from the write's start.
+struct Trial {
+    write_ok: bool,
+    commit: f64,
+    read_latency: f64,
+    tau: f64,
+}
+
+#[inline]
+fn insertion_sort_by(idx: &mut [u8], key: &[f64; MAX_N]) {
+    for i in 1..idx.len() {
+        let mut j = i;
+        while j > 0 && key[idx[j - 1] as usize] > key[idx[j] as usize] {
+            idx.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
+/// One trial of the WARS model (with partition, sloppy quorum, hinted handoff and anti-entropy
+/// when configured). `Config` is validated, so `1 ≤ r, w ≤ n ≤ MAX_N`.
+#[inline]
+fn trial(c: &Config, legs: &Compiled, rng: &mut SimRng) -> Trial {
+    let n = c.n;
+    let extra = legs.remote_extra_ms;
+    // WAN rule: one replica is local to each coordinator, picked independently.
+    let (wlocal, rlocal) = if extra > 0.0 {
+        (rng.below(n as u64) as usize, rng.below(n as u64) as usize)
+    } else {
+        (usize::MAX, usize::MAX)
+    };
+    let reachable = match c.partition {
+        Some(PartitionCfg { reachable, .. }) => reachable.min(n),
+        None => n,
+    };
+    // Write phase. `arrive[i]`: when replica i holds the write (∞: not yet).
+    let mut arrive = [f64::INFINITY; MAX_N];
+    let mut ack = [f64::INFINITY; MAX_N];
+    for i in 0..reachable {
+        let x = if i == wlocal { 0.0 } else { extra };
+        arrive[i] = legs.w.sample_ms(rng) + x;
+        ack[i] = arrive[i] + legs.a.sample_ms(rng) + x;
+    }
+    // Dynamo §4.6 sloppy quorum: each unreachable replica's write goes to a fallback node
+    // on the coordinator's side, which acknowledges and keeps a hint.
+    let mut hinted = [f64::INFINITY; MAX_N];
+    let mut acks = [f64::INFINITY; 2 * MAX_N];
+    acks[..n].copy_from_slice(&ack[..n]);
+    let mut targets = reachable;
+    if let Some(p) = c.partition {
+        if c.sloppy {
+            let fallbacks = (n - reachable).min(p.spares);
+            for h in hinted.iter_mut().skip(reachable).take(fallbacks) {
+                *h = legs.w.sample_ms(rng) + extra;
+                acks[targets] = *h + legs.a.sample_ms(rng) + extra;
+                targets += 1;
+            }
+        }
+    }
+    let acks_slice = &mut acks[..n.max(targets)];
+    if targets < c.w {
+        return Trial {
+            write_ok: false,
+            commit: f64::NAN,
+            read_latency: f64::NAN,
+            tau: f64::NAN,
+        };
+    }
+    // W-th smallest acknowledgement time (the coordinator commits then).
+    acks_slice.sort_unstable_by(|a, b| a.total_cmp(b));
+    let commit = acks_slice[c.w - 1];
+    // The partition heals at commit; hinted handoff and anti-entropy then reach the
+    // replicas that missed the write (PBS assumes neither, §4.1: "conservative").
+    if c.partition.is_some() {
+        for i in reachable..n {
+            if hinted[i].is_finite() && c.hinted_handoff {
+                let t = hinted[i].max(commit) + legs.w.sample_ms(rng) + extra;
+                arrive[i] = arrive[i].min(t);
+            }
+        }
+    }
+    if let Some(period) = c.anti_entropy_ms {
+        for a in arrive.iter_mut().take(n) {
+            let t = commit + period * rng.unit() + legs.w.sample_ms(rng);
+            *a = a.min(t);
+        }
+    }
+    // Read phase, starting at commit + t; after the heal every replica answers.
+    let mut req = [0.0f64; MAX_N];
+    let mut resp = [0.0f64; MAX_N];
+    for i in 0..n {
+        let x = if i == rlocal { 0.0 } else { extra };
+        req[i] = legs.r.sample_ms(rng) + x;
+        resp[i] = req[i] + legs.s.sample_ms(rng) + x;
+    }
+    let mut idx = [0u8; MAX_N];
+    for (i, v) in idx.iter_mut().enumerate().take(n) {
+        *v = i as u8;
+    }
+    let idx = &mut idx[..n];
+    insertion_sort_by(idx, &resp);
+    let read_latency = resp[idx[c.r - 1] as usize];
+    let mut tau = f64::INFINITY;
+    for &i in idx[..c.r].iter() {
+        let i = i as usize;
+        let need = arrive[i] - commit - req[i];
+        if need < tau {
+            tau = need;
+        }
+    }
+    Trial {
+        write_ok: true,
+        commit,
+        read_latency,
+        tau,
+    }
+}
+
+/// Runs `trials` trials from `seed`. Pure: the same arguments give the same bits everywhere.
+pub fn run(c: &Config, trials: u64, seed: u64) -> Results {
+    let mut rng = SimRng::new(seed, Purpose::Scenario);
+    let legs = Compiled::new(&c.legs);
+    let mut wl = Histogram::default();
+    let mut rl = Histogram::default();
+    let mut tau = Histogram::default();
+    let (mut ok, mut cons, mut t0) = (0u64, 0u64, 0u64);
+    let t = c.t_ms;
+    for _ in 0..trials {
+        let tr = trial(c, &legs, &mut rng);
+        if !tr.write_ok {
+            continue;
+        }
+        ok += 1;
+        wl.record(tr.commit);
+        rl.record(tr.read_latency);
+        tau.record(tr.tau);
+        if tr.tau <= t {
+            cons += 1;
+        }
+        if tr.tau <= 0.0 {
+            t0 += 1;
+        }
+    }
+    let p = if ok == 0 {
+        f64::NAN
+    } else {
+        cons as f64 / ok as f64
+    };
+    let se = if ok == 0 {
+        f64::NAN
+    } else {
+        libm::sqrt(p * (1.0 - p) / ok as f64)
+    };
+    let (wa, ra) = availability(c);
+    let p0 = if ok == 0 {
+        f64::NAN
+    } else {
+        t0 as f64 / ok as f64
+    };
+    let t_vis = if ok == 0 {
+        f64::NAN
+    } else if p0 >= c.target {
+        0.0
+    } else {
+        tau.quantile(c.target)
+    };
+    Results {
+        trials,
+        writes_ok: ok,
+        consistent: cons,
+        write_latency: wl.percentiles(),
+        read_latency: rl.percentiles(),
+        p_consistent: p,
+        p_consistent_se: se,
+        t_visibility_ms: t_vis,
+        tau,
+        p_consistent_t0: p0,
+        write_availability: wa,
+        read_availability: ra,
+    }
+}
+
+/// Availability of writes and reads during the configured partition (1, 1 without one): the
+/// coordinator's side holds `reachable` replicas, plus up to `spares` fallback nodes when
+/// sloppy quorums are on (Dynamo §4.6).
+pub fn availability(c: &Config) -> (f64, f64) {
+    match c.partition {
+        None => (1.0, 1.0),
+        Some(p) => {
+            let reach = p.reachable.min(c.n);
+            let extra = if c.sloppy {
+                (c.n - reach).min(p.spares)
+            } else {
+                0
+            };
+            let ok = |q: usize| if reach + extra >= q { 1.0 } else { 0.0 };
+            (ok(c.w), ok(c.r))
+        }
+    }
+}
+
+/// P(consistent | t) for each of `ts` (ms), counted exactly per trial (one pass).
+pub fn curve(c: &Config, ts: &[f64], trials: u64, seed: u64) -> Vec<(f64, f64)> {
+    let mut rng = SimRng::new(seed, Purpose::Scenario);
+    let legs = Compiled::new(&c.legs);
+    let mut hits = vec![0u64; ts.len()];
+    let mut ok = 0u64;
+    for _ in 0..trials {
+        let tr = trial(c, &legs, &mut rng);
+        if !tr.write_ok {
+            continue;
+        }
+        ok += 1;
+        for (h, t) in hits.iter_mut().zip(ts) {
+            if tr.tau <= *t {
+                *h += 1;
+            }
+        }
+    }
+    ts.iter()
+        .zip(hits)
+        .map(|(t, h)| {
+            (
+                *t,
+                if ok == 0 {
+                    f64::NAN
+                } else {
+                    h as f64 / ok as f64
+                },
+            )
+        })
+        .collect()
+}
+
+/// One point of the latency-vs-consistency plane.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlanePoint {
+    pub r: usize,
+    pub w: usize,
+    pub read_p99_ms: f64,
+    pub write_p99_ms: f64,
+    pub p_consistent: f64,
+    pub t_visibility_ms: f64,
+    pub write_availability: f64,
+    pub read_availability: f64,
+}
+
+/// Every (R, W) with 1 ≤ R, W ≤ N under `c`'s other settings, `trials` each.
+pub fn plane(c: &Config, trials: u64, seed: u64) -> Vec<PlanePoint> {
+    let mut out = Vec::with_capacity(c.n * c.n);
+    for r in 1..=c.n {
+        for w in 1..=c.n {
+            let cc = Config { r, w, ..c.clone() };
+            let res = run(
+                &cc,
+                trials,
+                SimRng::derive_seed(seed, (r * MAX_N + w) as u64),
+            );
+            out.push(PlanePoint {
+                r,
+                w,
+                read_p99_ms: res.read_latency.p99,
+                write_p99_ms: res.write_latency.p99,
+                p_consistent: res.p_consistent,
+                t_visibility_ms: res.t_visibility_ms,
+                write_availability: res.write_availability,
+                read_availability: res.read_availability,
+            });
+        }
+    }
+    out
+}
+
+/// C(n, k) as a float (small n).
+pub fn choose(n: usize, k: usize) -> f64 {
+    if k > n {
+        return 0.0;
+    }
+    let k = k.min(n - k);
+    let mut v = 1.0;
+    for i in 0..k {
+        v = v * (n - i) as f64 / (i + 1) as f64;
+    }
+    v
+}
+
+/// PBS §3.1: with no propagation beyond the write quorum, the chance that a uniformly random
+/// read quorum of R misses all W replicas holding the write: C(N−W, R) / C(N, R).
+pub fn miss_probability(n: usize, r: usize, w: usize) -> f64 {
+    if w > n || r > n {
+        return f64::NAN;
+    }
+    choose(n - w, r) / choose(n, r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{Config, Legs};
+    use super::*;
+
+    #[test]
+    fn compiled_legs_have_the_distributions_means() {
+        for d in [
+            crate::sim::dist::pbs_lnkd_ssd(),
+            crate::sim::dist::pbs_ymmr_ars(),
+            Dist::Exp(0.5),
+            Dist::Pareto(1.0, 3.0),
+        ] {
+            let leg = Leg::compile(&d);
+            let mut r = SimRng::new(2, Purpose::Scenario);
+            let m = (0..200_000).map(|_| leg.sample_ms(&mut r)).sum::<f64>() / 200_000.0;
+            assert!((m - d.mean_ms()).abs() / d.mean_ms() < 0.03, "{d}: {m}");
+        }
+    }
+
+    #[test]
+    fn histogram_quantiles_are_within_a_bucket() {
+        let mut h = Histogram::default();
+        for i in 1..=10_000 {
+            h.record(i as f64 * 0.01);
+        }
+        for (q, want) in [(0.5, 50.0), (0.99, 99.0), (0.999, 99.9)] {
+            let got = h.quantile(q);
+            assert!((got - want).abs() / want < 0.005, "q{q}: {got} vs {want}");
+        }
+        assert!((h.mean() - 50.005).abs() < 1e-6);
+    }
+
+    #[test]
+    fn strict_quorums_never_read_stale_across_presets_and_seeds() {
+        for preset in ["lnkd-ssd", "lnkd-disk", "ymmr", "wan", "same-rack"] {
+            for (n, r, w) in [(3, 2, 2), (3, 1, 3), (3, 3, 1), (5, 3, 3), (5, 2, 4)] {
+                for seed in 0..3 {
+                    let c = Config::new(n, r, w, Legs::preset(preset).unwrap());
+                    let res = run(&c, 1_000, seed);
+                    assert_eq!(res.p_consistent, 1.0, "{preset} N{n} R{r} W{w} seed {seed}");
+                }
+            }
+        }
+    }
+
+    /// PBS §3.1. 20 000 trials: the standard error of a proportion p is √(p(1−p)/20000) ≤ 0.0036;
+    /// we allow 4σ.
+    #[test]
+    fn random_quorums_miss_the_write_as_the_formula_says() {
+        let legs = Legs {
+            w: Dist::Uniform(0.0, 1000.0),
+            a: Dist::Const(0.0),
+            r: Dist::Const(0.0),
+            s: Dist::Uniform(0.0, 1.0),
+            remote_extra_ms: 0.0,
+        };
+        let trials = 20_000;
+        for (n, r, w) in [(3, 1, 1), (5, 1, 2), (5, 2, 2), (7, 2, 3), (3, 2, 1)] {
+            let mut c = Config::new(n, r, w, legs.clone());
+            c.t_ms = 0.0;
+            let res = run(&c, trials, 11);
+            let want = miss_probability(n, r, w);
+            let got = 1.0 - res.p_consistent;
+            let sd = libm::sqrt(want * (1.0 - want) / trials as f64);
+            assert!(
+                (got - want).abs() <= 4.0 * sd + 1e-9,
+                "N{n} R{r} W{w}: {got} vs {want} (σ {sd})"
+            );
+        }
+    }
+
+    #[test]
+    fn consistency_grows_with_t_like_the_pbs_figures() {
+        // PBS Fig. 5 shape: lnkd-ssd, N=3, R=W=1 — not always consistent at t = 0, almost always
+        // by t = 10 ms; lnkd-disk (slow writes) lags far behind at the same t.
+        let ssd = Config::new(3, 1, 1, Legs::preset("lnkd-ssd").unwrap());
+        let c = curve(&ssd, &[0.0, 1.0, 10.0], 20_000, 3);
+        assert!(c[0].1 < c[1].1 && c[1].1 <= c[2].1, "{c:?}");
+        assert!(c[0].1 > 0.9 && c[2].1 > 0.999, "{c:?}");
+        let disk = Config::new(3, 1, 1, Legs::preset("lnkd-disk").unwrap());
+        let d = curve(&disk, &[0.0, 10.0], 20_000, 3);
+        assert!(d[0].1 < c[0].1 && d[1].1 < c[2].1, "{d:?} vs {c:?}");
+    }
+
+    #[test]
+    fn curve_and_run_agree_and_runs_repeat() {
+        let mut c = Config::new(3, 1, 1, Legs::preset("lnkd-disk").unwrap());
+        c.t_ms = 10.0;
+        let a = run(&c, 20_000, 5);
+        let b = run(&c, 20_000, 5);
+        assert_eq!(a.p_consistent.to_bits(), b.p_consistent.to_bits());
+        let cv = curve(&c, &[10.0], 20_000, 5);
+        assert_eq!(cv[0].1, a.p_consistent);
+        assert!((a.p_at(10.0) - a.p_consistent).abs() < 0.01);
+    }
+
+    #[test]
+    fn partitions_trade_availability_for_consistency() {
+        // Strict quorum, coordinator sees 1 of 3 replicas: W = 2 is unavailable.
+        let mut c = Config::new(3, 2, 2, Legs::preset("lnkd-ssd").unwrap());
+        c.partition = Some(PartitionCfg {
+            reachable: 1,
+            spares: 2,
+        });
+        let res = run(&c, 1_000, 1);
+        assert_eq!(res.write_availability, 0.0);
+        assert_eq!(res.writes_ok, 0);
+        assert!(res.p_consistent.is_nan());
+        // Sloppy: available, but R + W > N no longer guarantees a fresh read after the heal.
+        c.sloppy = true;
+        c.hinted_handoff = false;
+        let res = run(&c, 5_000, 1);
+        assert_eq!(res.write_availability, 1.0);
+        assert_eq!(res.writes_ok, 5_000);
+        assert!(res.p_consistent < 0.9, "{}", res.p_consistent);
+        // Hinted handoff repairs it given time.
+        c.hinted_handoff = true;
+        c.t_ms = 100.0;
+        let res = run(&c, 5_000, 1);
+        assert!(res.p_consistent > 0.999, "{}", res.p_consistent);
+    }
+
+    #[test]
+    fn plane_covers_every_choice() {
+        let c = Config::new(3, 1, 1, Legs::preset("lnkd-ssd").unwrap());
+        let p = plane(&c, 500, 1);
+        assert_eq!(p.len(), 9);
+        for pt in &p {
+            if pt.r + pt.w > 3 {
+                assert_eq!(pt.p_consistent, 1.0);
+            }
+        }
+    }
+}
