@@ -93,6 +93,7 @@ app.test('a malformed link shows a banner and keeps the page alive', { path: '/?
 });
 
 app.test('embed mode in an iframe obeys postMessage', async ({ page, shot, url }) => {
+  await page.waitForLoadState('networkidle');
   await page.goto(url('/embed-example.html'));
   const frame = page.frameLocator('iframe');
   await frame.getByTestId('stage').waitFor();
@@ -124,4 +125,19 @@ app.test('phone-sized screen and dark theme', { path: '/?s=heartbeat&seed=4&t=60
   await page.goto(page.url().replace('theme=dark', 'embed=1'));
   await page.getByTestId('stage').waitFor();
   await page.screenshot({ path: join(ARTIFACTS, 'embed-320.png') });
+});
+
+app.test('every scenario in the catalogue opens, runs and draws', async ({ page, shot, url }) => {
+  await page.getByTestId('gallery').waitFor();
+  await shot('gallery-all');
+  const ids = await page.$$eval('[data-testid^=card-]', (els) => els.map((e) => e.dataset.testid.slice(5)));
+  assert.ok(ids.length >= 1);
+  for (const id of ids) {
+    await page.goto(url(`/?s=${id}&seed=1&t=2s`));
+    await page.waitForFunction(() => window.wasmBindings !== undefined);
+    await page.getByTestId('stage').waitFor();
+    assert.equal(await page.$eval('[data-testid=page]', (e) => e.dataset.scenario), id);
+    assert.ok((await page.$$('[data-testid^=agent-]')).length > 0, id);
+    await shot(`scenario-${id}`);
+  }
 });
