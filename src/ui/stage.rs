@@ -86,7 +86,16 @@ pub fn Stage(props: &StageProps) -> Html {
         let mut gs: Vec<u32> = snap.frame.groups.clone();
         gs.sort_unstable();
         gs.dedup();
-        gs.iter()
+        // Hulls read well when each side is one arc of the ring; when sides interleave they would
+        // overlap, so each agent gets a halo in its side's colour instead.
+        let changes = (0..n)
+            .filter(|i| snap.frame.groups.get(*i) != snap.frame.groups.get((i + 1) % n))
+            .count();
+        let arcs = !lay.grid && changes <= gs.len();
+        if !arcs {
+            return_halos(&snap.frame.groups, &lay)
+        } else {
+            gs.iter()
             .map(|g| {
                 let pts: Vec<(f64, f64)> = (0..n).filter(|i| snap.frame.groups.get(*i) == Some(g)).map(|i| lay.pts[i]).collect();
                 let h = geom::hull(&pts);
@@ -100,6 +109,7 @@ pub fn Stage(props: &StageProps) -> Html {
                 }
             })
             .collect::<Html>()
+        }
     } else {
         html! {}
     };
@@ -159,6 +169,22 @@ pub fn Stage(props: &StageProps) -> Html {
             <g class="msgs" ref={msg_layer}></g>
         </svg>
     }
+}
+
+/// One tinted halo per agent, coloured by its side of the partition.
+fn return_halos(groups: &[u32], lay: &Layout) -> Html {
+    groups
+        .iter()
+        .zip(&lay.pts)
+        .enumerate()
+        .map(|(i, (g, p))| {
+            let hue = GROUP_HUES[*g as usize % GROUP_HUES.len()];
+            html! {
+                <circle key={format!("h{i}")} class="region" cx={format!("{:.1}", p.0)} cy={format!("{:.1}", p.1)} r={format!("{:.1}", lay.r * 1.9)}
+                    style={format!("fill: hsl({hue},70%,55%); opacity: 0.22")} data-testid="partition-region" />
+            }
+        })
+        .collect()
 }
 
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
