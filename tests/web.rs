@@ -40,6 +40,8 @@ fn by_test_id(root: &Element, id: &str) -> Element {
 
 #[wasm_bindgen_test]
 async fn app_renders_its_title() {
+    // Another test may have left a run in the URL: the gallery is what shows without `s=`.
+    swarmscope::ui::dom::set_query("", false);
     let root = fresh_root();
     let handle = yew::Renderer::<swarmscope::ui::App>::with_root(root.clone()).render();
     yew::scheduler::flush().await;
@@ -52,26 +54,72 @@ async fn app_renders_its_title() {
 }
 
 #[wasm_bindgen_test]
-async fn counter_counts_clicks() {
+async fn gallery_lists_every_scenario() {
     let root = fresh_root();
-    let handle = yew::Renderer::<swarmscope::ui::Counter>::with_root(root.clone()).render();
+    let cb = yew::Callback::from(|_: String| ());
+    let handle = yew::Renderer::<swarmscope::ui::Gallery>::with_root_and_props(
+        root.clone(),
+        swarmscope::ui::GalleryProps {
+            banner: None,
+            on_open: cb,
+        },
+    )
+    .render();
     yew::scheduler::flush().await;
-    assert_eq!(
-        by_test_id(&root, "counter-value").text_content().as_deref(),
-        Some("0")
-    );
+    for s in swarmscope::scenario::CATALOGUE {
+        let card = by_test_id(&root, &format!("card-{}", s.id));
+        assert!(card.text_content().unwrap_or_default().contains(s.title));
+    }
+    handle.destroy();
+}
 
-    let button: HtmlElement = by_test_id(&root, "counter-button")
+#[wasm_bindgen_test]
+async fn scenario_page_draws_agents_and_steps() {
+    let root = fresh_root();
+    let run = swarmscope::scenario::url::Run::parse("s=heartbeat&seed=3&t=200ms").expect("parses");
+    let handle = yew::Renderer::<swarmscope::ui::ScenarioPage>::with_root_and_props(
+        root.clone(),
+        swarmscope::ui::PageProps {
+            run,
+            banner: None,
+            on_home: yew::Callback::noop(),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    let stage = by_test_id(&root, "stage");
+    assert!(root
+        .query_selector("[data-testid=agent-0]")
+        .ok()
+        .flatten()
+        .is_some());
+    assert_eq!(stage.get_attribute("data-time").as_deref(), Some("200000"));
+    let fwd: HtmlElement = by_test_id(&root, "step-forward")
         .dyn_into()
         .expect("a button");
-    button.click();
+    fwd.click();
     yew::scheduler::flush().await;
-    button.click();
+    let t: u64 = by_test_id(&root, "stage")
+        .get_attribute("data-time")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0);
+    assert!(t > 200_000, "{t}");
+    let agent: web_sys::Element = by_test_id(&root, "agent-1");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let click = web_sys::Event::new_with_event_init_dict("click", &init).expect("event");
+    agent.dispatch_event(&click).expect("dispatched");
     yew::scheduler::flush().await;
-
+    let crash: HtmlElement = by_test_id(&root, "menu-crash")
+        .dyn_into()
+        .expect("a button");
+    crash.click();
+    yew::scheduler::flush().await;
     assert_eq!(
-        by_test_id(&root, "counter-value").text_content().as_deref(),
-        Some("2")
+        by_test_id(&root, "agent-1")
+            .get_attribute("data-status")
+            .as_deref(),
+        Some("crashed")
     );
     handle.destroy();
 }

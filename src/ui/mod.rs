@@ -1,10 +1,28 @@
 //! The browser UI (Yew), compiled only with the `web` feature. It reads the simulation's trace and
 //! turns clicks into interventions; it never pokes protocol state (see DESIGN.md).
 //!
-//! PLACEHOLDER: `app.rs` is a minimal app that proves the build and test chain end to end
-//! (header, one button, a counter). The UI issue replaces it; keep the `data-testid`s used by
-//! tests/web.rs and tests/e2e/ or update those tests with it.
+//! Layout: `app` routes between the `gallery` and the scenario `page`; the page owns the run
+//! (`engine`, held in a `use_mut_ref`, never in a reducer) and draws it with the `stage`, the
+//! `spacetime` diagram, `controls`, `sliders` and the side panels. `geom` holds the drawing
+//! geometry, `dom` the few browser calls, `panic` the crash overlay.
 
 mod app;
+mod controls;
+pub mod dom;
+pub mod engine;
+mod explain;
+mod gallery;
+pub mod geom;
+mod help;
+pub mod hooks;
+mod inspector;
+mod metrics;
+mod page;
+pub mod panic;
+mod sliders;
+mod spacetime;
+mod stage;
 
-pub use app::{App, Counter};
+pub use app::App;
+pub use gallery::{Gallery, GalleryProps};
+pub use page::{PageProps, ScenarioPage};

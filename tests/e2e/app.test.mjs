@@ -11,17 +11,3 @@ app.test('the app opens with its title', async ({ page, shot }) => {
   assert.equal(await page.getByTestId('app-title').textContent(), 'Swarmscope');
   await shot('home');
 });
-
-app.test('clicking the button counts', async ({ page, shot }) => {
-  const value = page.getByTestId('counter-value');
-  await value.waitFor();
-  assert.equal(await value.textContent(), '0');
-  await page.getByTestId('counter-button').click();
-  await page.getByTestId('counter-button').click();
-  await page.getByTestId('counter-button').click();
-  // Locator assertions are not in playwright-core; poll the DOM instead of sleeping.
-  await page.waitForFunction(
-    () => document.querySelector('[data-testid="counter-value"]')?.textContent === '3',
-  );
-  await shot('after-three-clicks');
-});

@@ -1,0 +1,114 @@
+//! The few browser calls the UI needs, each failing soft (a missing window is not a panic).
+
+use wasm_bindgen::JsValue;
+
+/// The query string of the page (without `?`), or the hash when the query is empty.
+pub fn location_query() -> String {
+    let Some(loc) = web_sys::window().map(|w| w.location()) else {
+        return String::new();
+    };
+    let q = loc.search().unwrap_or_default();
+    let q = q.trim_start_matches('?').to_string();
+    if q.is_empty() {
+        loc.hash()
+            .unwrap_or_default()
+            .trim_start_matches('#')
+            .to_string()
+    } else {
+        q
+    }
+}
+
+/// Replaces (or pushes) the page's query without reloading.
+pub fn set_query(query: &str, push: bool) {
+    let Some(w) = web_sys::window() else { return };
+    let path = w.location().pathname().unwrap_or_else(|_| "/".into());
+    let url = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
+    if let Ok(h) = w.history() {
+        let _ = if push {
+            h.push_state_with_url(&JsValue::NULL, "", Some(&url))
+        } else {
+            h.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+        };
+    }
+}
+
+/// The absolute URL of the app with this query.
+pub fn absolute_url(query: &str) -> String {
+    let Some(w) = web_sys::window() else {
+        return format!("?{query}");
+    };
+    let loc = w.location();
+    let origin = loc.origin().unwrap_or_default();
+    let path = loc.pathname().unwrap_or_else(|_| "/".into());
+    format!("{origin}{path}?{query}")
+}
+
+/// Copies text to the clipboard (best effort: the promise is not awaited).
+pub fn copy_text(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Whether a CSS media query matches.
+pub fn media(query: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media(query).ok().flatten())
+        .map(|m| m.matches())
+        .unwrap_or(false)
+}
+
+pub fn reduced_motion() -> bool {
+    media("(prefers-reduced-motion: reduce)")
+}
+
+/// Milliseconds from the page's clock (for animation only, never for the model).
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+/// A fresh seed for "random seed" (the only randomness outside the model).
+pub fn random_seed() -> u64 {
+    let hi = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    let lo = (js_sys::Math::random() * 4_294_967_296.0) as u64;
+    ((hi << 32) | lo) % 1_000_000_000
+}
+
+/// Whether the document is hidden (background tab).
+pub fn hidden() -> bool {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .map(|d| d.hidden())
+        .unwrap_or(false)
+}
+
+/// Sets `data-theme` on the root element ("light", "dark", or "" for the system's).
+pub fn set_theme(theme: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.document_element())
+    {
+        let _ = if theme.is_empty() {
+            el.remove_attribute("data-theme")
+        } else {
+            el.set_attribute("data-theme", theme)
+        };
+    }
+}
+
+/// Posts a message to the embedding page, if any.
+pub fn post_to_parent(value: &JsValue) {
+    if let Some(w) = web_sys::window() {
+        if let Ok(Some(parent)) = w.parent() {
+            let _ = parent.post_message(value, "*");
+        }
+    }
+}

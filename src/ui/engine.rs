@@ -1,0 +1,475 @@
+//! The run behind a scenario page, with no Yew in it: the simulation, the cursor (the model time
+//! being looked at), play state and speed, and the operations the controls need (seek, step,
+//! intervene with RaftScope's fork when scrubbed back, change a parameter, reseed). The page holds
+//! one `Engine` in a `use_mut_ref` and publishes a cheap [`Snap`] each animation tick.
+
+use crate::scenario::url::Run;
+use crate::scenario::ScenarioDef;
+use crate::sim::trace::{EventKind, Fate, MsgRecord, TraceConfig};
+use crate::sim::{Action, Frame, InvariantStatus, Simulation, Time};
+use std::rc::Rc;
+
+/// Most entries the engine runs for one animation tick, so a big jump never freezes the page.
+pub const TICK_BUDGET: u64 = 200_000;
+/// Wall-clock gaps longer than this (a hidden tab, a breakpoint) are skipped, not caught up.
+pub const MAX_WALL_STEP_MS: f64 = 100.0;
+
+pub struct Engine {
+    pub def: &'static ScenarioDef,
+    /// Scenario, seed, parameters and page options; interventions live in the simulation.
+    pub run: Run,
+    pub sim: Box<dyn Simulation>,
+    /// The model time on screen.
+    pub t: Time,
+    pub playing: bool,
+    /// log10 of the speed factor (model time per wall time).
+    pub speed_log: f64,
+    /// Metric samples over time, for the sparklines.
+    pub hist: Vec<(Time, Vec<f64>)>,
+    /// The latest notable event, for the live region.
+    pub narration: String,
+    /// Changes since the URL was last written.
+    pub url_dirty: bool,
+    snap: Option<Rc<Snap>>,
+}
+
+/// A message to draw on the stage.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MsgDraw {
+    pub rec: MsgRecord,
+    /// Fraction of the path covered.
+    pub f: f64,
+    /// Dropped: how far the fade-out has gone (0 = just died, 1 = gone); None while alive.
+    pub dying: Option<f64>,
+}
+
+/// What one frame shows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snap {
+    pub t: Time,
+    pub head: Time,
+    pub end: Time,
+    pub frame: Frame,
+    pub msgs: Vec<MsgDraw>,
+    pub hash: u64,
+    pub metrics: Vec<(String, f64)>,
+    pub invariants: Vec<InvariantStatus>,
+    pub interventions: usize,
+    pub events: u64,
+}
+
+impl Engine {
+    /// Builds the run; a run whose interventions cannot be replayed falls back to the defaults
+    /// with a message.
+    pub fn new(def: &'static ScenarioDef, run: Run) -> Result<(Engine, Option<String>), String> {
+        let mut banner = None;
+        let sim = match def.instantiate(
+            &run.params,
+            run.seed,
+            run.interventions.clone(),
+            TraceConfig::default(),
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                banner = Some(format!(
+                    "This run could not be rebuilt ({e}); showing the defaults instead."
+                ));
+                def.instantiate(
+                    &Default::default(),
+                    run.seed,
+                    vec![],
+                    TraceConfig::default(),
+                )
+                .map_err(|e| format!("{}: {e}", def.id))?
+            }
+        };
+        let mut run = run;
+        if banner.is_some() {
+            run.params.clear();
+            run.interventions.clear();
+        }
+        let mut e = Engine {
+            def,
+            run,
+            sim,
+            t: Time::ZERO,
+            playing: false,
+            speed_log: -1.5,
+            hist: vec![],
+            narration: String::new(),
+            url_dirty: false,
+            snap: None,
+        };
+        if let Some(t) = e.run.time {
+            e.seek(t);
+        }
+        Ok((e, banner))
+    }
+
+    /// Rebuilds from the current scenario, seed, parameters and interventions, back at zero.
+    pub fn rebuild(&mut self) -> Result<(), String> {
+        let ivs = self.sim.interventions().to_vec();
+        let sim = self
+            .def
+            .instantiate(&self.run.params, self.run.seed, ivs, TraceConfig::default())
+            .map_err(|e| e.to_string())?;
+        self.sim = sim;
+        self.t = Time::ZERO;
+        self.hist.clear();
+        self.dirty();
+        Ok(())
+    }
+
+    /// Back to the start with no interventions (reset).
+    pub fn reset(&mut self) -> Result<(), String> {
+        let sim = self
+            .def
+            .instantiate(
+                &self.run.params,
+                self.run.seed,
+                vec![],
+                TraceConfig::default(),
+            )
+            .map_err(|e| e.to_string())?;
+        self.sim = sim;
+        self.t = Time::ZERO;
+        self.hist.clear();
+        self.narration = "Reset to the start.".into();
+        self.dirty();
+        Ok(())
+    }
+
+    pub fn set_seed(&mut self, seed: u64) -> Result<(), String> {
+        self.run.seed = seed;
+        self.reset()
+    }
+
+    pub fn head(&self) -> Time {
+        self.sim.now()
+    }
+
+    /// The scrubber's end: the scenario's default length, or further if the run went on.
+    pub fn end(&self) -> Time {
+        self.def.default_until.max(self.sim.now())
+    }
+
+    fn dirty(&mut self) {
+        self.snap = None;
+        self.url_dirty = true;
+    }
+
+    /// Moves the cursor to `t`, running the simulation forward if needed (within a budget).
+    pub fn seek(&mut self, t: Time) {
+        let t = t.min(Time::MAX);
+        if t > self.sim.now() {
+            self.sim.run_until(t, TICK_BUDGET);
+        }
+        let before = self.t;
+        self.t = t.min(self.sim.now());
+        self.narrate(before, self.t);
+        self.sample();
+        self.snap = None;
+    }
+
+    /// Advances by a wall-clock interval at the current speed.
+    pub fn advance(&mut self, wall_ms: f64) {
+        let wall = wall_ms.clamp(0.0, MAX_WALL_STEP_MS);
+        let model_us = wall * 1000.0 * crate::ui::geom::speed_factor(self.speed_log);
+        let dt = Time(model_us.max(1.0) as u64);
+        let mut target = self.t + dt;
+        if self.run.page.get("loop").map(|v| v == "1").unwrap_or(false)
+            && target > self.def.default_until
+        {
+            target = Time::ZERO;
+        }
+        self.seek(target);
+    }
+
+    /// The next event after the cursor (or one engine step at the head).
+    pub fn step_forward(&mut self) {
+        if self.t < self.sim.now() {
+            let tr = self.sim.trace();
+            let i = tr.events.partition_point(|e| e.time <= self.t);
+            let next = tr.events.get(i).map(|e| e.time).unwrap_or(self.sim.now());
+            self.seek(next);
+        } else {
+            let before = self.sim.now();
+            let mut guard = 0;
+            while self.sim.now() == before && guard < 10_000 && self.sim.step() {
+                guard += 1;
+            }
+            self.seek(self.sim.now());
+        }
+    }
+
+    /// The previous event before the cursor.
+    pub fn step_back(&mut self) {
+        let tr = self.sim.trace();
+        let i = tr.events.partition_point(|e| e.time < self.t);
+        let prev = if i == 0 {
+            Time::ZERO
+        } else {
+            tr.events[i - 1].time
+        };
+        self.seek(prev);
+    }
+
+    /// Applies a user action at the cursor. Scrubbed back, the future is discarded first (fork).
+    pub fn act(&mut self, action: Action) -> Result<(), String> {
+        if self.t < self.sim.now() {
+            self.sim.fork_at(self.t);
+        }
+        let label = describe(&action);
+        self.sim.intervene(action).map_err(|e| e.to_string())?;
+        self.narration = label;
+        self.dirty();
+        Ok(())
+    }
+
+    /// A slider change: before the run starts it is a parameter; later, an intervention (and if
+    /// the engine cannot change it mid-run, the run restarts with the new value).
+    pub fn set_param(&mut self, key: &str, value: &str) -> Result<(), String> {
+        let spec = self.def.all_params().into_iter().find(|p| p.key == key);
+        let Some(spec) = spec else {
+            return Err(format!("unknown parameter '{key}'"));
+        };
+        spec.kind.validate(value)?;
+        if self.t == Time::ZERO && self.sim.interventions().is_empty() {
+            self.run.params.insert(key.to_string(), value.to_string());
+            return self.rebuild();
+        }
+        match self.act(Action::Set(key.to_string(), value.to_string())) {
+            Ok(()) => Ok(()),
+            Err(_) => {
+                self.run.params.insert(key.to_string(), value.to_string());
+                self.reset()?;
+                self.narration = format!(
+                    "{} cannot change mid-run; restarted with {value}.",
+                    spec.label
+                );
+                Ok(())
+            }
+        }
+    }
+
+    /// The current value of a parameter: its last `set` intervention, else the run's, else the
+    /// default.
+    pub fn param_value(&self, key: &str) -> String {
+        for iv in self.sim.interventions().iter().rev() {
+            if let Action::Set(k, v) = &iv.action {
+                if k == key && iv.at <= self.t {
+                    return v.clone();
+                }
+            }
+        }
+        if let Some(v) = self.run.params.get(key) {
+            return v.clone();
+        }
+        self.def
+            .all_params()
+            .iter()
+            .find(|p| p.key == key)
+            .map(|p| p.default.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The run as a URL query (with the cursor's time).
+    pub fn query(&self) -> String {
+        let mut run = self.run.clone();
+        run.interventions = self.sim.interventions().to_vec();
+        run.time = if self.t > Time::ZERO {
+            Some(self.t)
+        } else {
+            None
+        };
+        run.to_query()
+    }
+
+    /// The snapshot for drawing at the cursor (cached until something changes).
+    pub fn snap(&mut self) -> Rc<Snap> {
+        if let Some(s) = &self.snap {
+            if s.t == self.t {
+                return s.clone();
+            }
+        }
+        let t = self.t;
+        let frame = self.sim.frame_at(t);
+        let msgs = messages_at(self.sim.trace(), t);
+        let s = Rc::new(Snap {
+            t,
+            head: self.sim.now(),
+            end: self.end(),
+            frame,
+            msgs,
+            hash: self.sim.hash(),
+            metrics: self.sim.metrics(),
+            invariants: self.sim.invariants(),
+            interventions: self.sim.interventions().len(),
+            events: self.sim.stats().events,
+        });
+        self.snap = Some(s.clone());
+        s
+    }
+
+    fn sample(&mut self) {
+        let head = self.sim.now();
+        if self.t < head {
+            return;
+        }
+        let step = Time(self.end().0 / 200).max(Time(1));
+        if self
+            .hist
+            .last()
+            .map(|(t, _)| head >= *t + step)
+            .unwrap_or(true)
+        {
+            let vals = self.sim.metrics().into_iter().map(|(_, v)| v).collect();
+            self.hist.push((head, vals));
+            if self.hist.len() > 400 {
+                let kept: Vec<_> = self.hist.iter().step_by(2).cloned().collect();
+                self.hist = kept;
+            }
+        }
+    }
+
+    fn narrate(&mut self, from: Time, to: Time) {
+        if to <= from {
+            return;
+        }
+        let tr = self.sim.trace();
+        let from = Time(from.0 + 1);
+        let mut last = None;
+        for e in tr.events_between(from, to).iter().rev().take(5000) {
+            let text = match &e.kind {
+                EventKind::Crash => Some(format!("Agent {} crashed.", e.node.0)),
+                EventKind::Recover => Some(format!("Agent {} recovered.", e.node.0)),
+                EventKind::Violation { .. } => Some("An invariant was violated.".to_string()),
+                EventKind::Note(s) => Some(format!("Agent {}: {s}", e.node.0)),
+                _ => None,
+            };
+            if text.is_some() {
+                last = text;
+                break;
+            }
+        }
+        if let Some(l) = last {
+            self.narration = l;
+        }
+    }
+}
+
+/// Messages to draw at `t`: those in flight, plus recently dropped ones fading out.
+pub fn messages_at(tr: &crate::sim::Trace, t: Time) -> Vec<MsgDraw> {
+    let linger = Time((tr.max_latency.0 / 2).max(2_000));
+    let end = tr.msgs.partition_point(|m| m.sent <= t);
+    let horizon = t.saturating_sub(tr.max_latency + linger);
+    let mut out = vec![];
+    for m in tr.msgs[..end].iter().rev() {
+        if m.sent < horizon {
+            break;
+        }
+        let dropped = matches!(m.fate, Fate::Dropped(_));
+        if m.resolved_at > t {
+            let span = m.deliver_at.0.saturating_sub(m.sent.0).max(1) as f64;
+            let f = ((t.0 - m.sent.0) as f64 / span).clamp(0.0, 1.0);
+            let f = if dropped { f * 0.5 } else { f };
+            out.push(MsgDraw {
+                rec: m.clone(),
+                f,
+                dying: None,
+            });
+        } else if dropped && m.resolved_at + linger > t {
+            let gone = (t.0 - m.resolved_at.0) as f64 / linger.0 as f64;
+            out.push(MsgDraw {
+                rec: m.clone(),
+                f: 0.5,
+                dying: Some(gone.clamp(0.0, 1.0)),
+            });
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// Words for the live region.
+pub fn describe(a: &Action) -> String {
+    match a {
+        Action::Crash(n) => format!("You crashed agent {}.", n.0),
+        Action::Recover(n) => format!("You recovered agent {}.", n.0),
+        Action::Pause(n) => format!("You paused agent {}.", n.0),
+        Action::Resume(n) => format!("You resumed agent {}.", n.0),
+        Action::Partition(g) => format!("Network partitioned into {} sides.", g.len().max(2)),
+        Action::Heal => "Network healed.".into(),
+        Action::Cut(a, b) => format!("Link {}–{} cut.", a.0, b.0),
+        Action::Mend(a, b) => format!("Link {}–{} mended.", a.0, b.0),
+        Action::Set(k, v) => format!("{k} set to {v}."),
+        Action::Client(n, r) => format!("Client request '{r}' sent to agent {}.", n.0),
+        Action::Byzantine(n, Some(m)) => format!("Agent {} turned Byzantine ({}).", n.0, m.name()),
+        Action::Byzantine(n, None) => format!("Agent {} is honest again.", n.0),
+        Action::Lose(id) => format!("Message {id} lost by the adversary."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::find;
+    use crate::sim::NodeId;
+
+    fn engine() -> Engine {
+        let def = find("heartbeat").expect("heartbeat");
+        Engine::new(def, Run::new("heartbeat", 3))
+            .expect("builds")
+            .0
+    }
+
+    #[test]
+    fn playing_moves_the_cursor_and_messages_fly() {
+        let mut e = engine();
+        e.speed_log = 0.0;
+        for _ in 0..30 {
+            e.advance(16.0);
+        }
+        assert!(e.t > Time::ZERO);
+        assert!(!e.snap().msgs.is_empty() || e.sim.stats().sent > 0);
+    }
+
+    #[test]
+    fn a_crash_while_scrubbed_back_forks_and_replays_from_the_url() {
+        let mut e = engine();
+        e.seek(Time::ms(800));
+        e.seek(Time::ms(300));
+        e.act(Action::Crash(NodeId(1))).expect("crash");
+        assert_eq!(e.head(), Time::ms(300));
+        e.seek(Time::ms(900));
+        let q = e.query();
+        let h = e.sim.hash();
+        let run = Run::parse(&q).expect("parses");
+        let (e2, banner) = Engine::new(e.def, run).expect("rebuilds");
+        assert!(banner.is_none());
+        assert_eq!(e2.sim.hash(), h, "{q}");
+    }
+
+    #[test]
+    fn step_back_and_forward_move_between_events() {
+        let mut e = engine();
+        e.seek(Time::ms(500));
+        let t = e.t;
+        e.step_back();
+        assert!(e.t < t);
+        let back = e.t;
+        e.step_forward();
+        assert!(e.t > back);
+    }
+
+    #[test]
+    fn a_slider_before_start_rebuilds_and_later_is_an_intervention() {
+        let mut e = engine();
+        e.set_param("loss", "10%").expect("ok");
+        assert_eq!(e.run.params.get("loss").map(String::as_str), Some("10%"));
+        e.seek(Time::ms(200));
+        e.set_param("loss", "20%").expect("ok");
+        assert_eq!(e.sim.interventions().len(), 1);
+        assert_eq!(e.param_value("loss"), "20%");
+    }
+}

@@ -1,0 +1,175 @@
+//! Drawing geometry for the stage: agents on a ring (a grid when many), points along links,
+//! convex hulls for partition regions. Pure functions, tested natively.
+
+/// Where the agents sit in a `w`×`h` box, and how big they are.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Layout {
+    pub pts: Vec<(f64, f64)>,
+    pub r: f64,
+    pub grid: bool,
+}
+
+/// More than this many agents go on a grid instead of a ring.
+pub const RING_MAX: usize = 24;
+
+pub fn layout(n: usize, w: f64, h: f64) -> Layout {
+    if n == 0 {
+        return Layout {
+            pts: vec![],
+            r: 0.0,
+            grid: false,
+        };
+    }
+    if n > RING_MAX {
+        let cols = ((n as f64 * w / h).sqrt().ceil() as usize).max(1);
+        let rows = n.div_ceil(cols);
+        let cw = w / cols as f64;
+        let ch = h / rows as f64;
+        let pts = (0..n)
+            .map(|i| {
+                let (c, r) = (i % cols, i / cols);
+                (cw * (c as f64 + 0.5), ch * (r as f64 + 0.5) - ch * 0.12)
+            })
+            .collect();
+        return Layout {
+            pts,
+            r: (cw.min(ch) * 0.2).clamp(3.0, 16.0),
+            grid: true,
+        };
+    }
+    let (cx, cy) = (w / 2.0, h / 2.0 + h * 0.01);
+    let rad = (w.min(h) * 0.33).max(1.0);
+    let pts = (0..n)
+        .map(|i| {
+            let a = -std::f64::consts::FRAC_PI_2 + i as f64 * std::f64::consts::TAU / n as f64;
+            (cx + rad * a.cos(), cy + rad * a.sin())
+        })
+        .collect();
+    let chord = if n > 1 {
+        rad * (std::f64::consts::PI / n as f64).sin() * 2.0
+    } else {
+        rad
+    };
+    Layout {
+        pts,
+        r: (chord * 0.3).clamp(3.0, h * 0.055),
+        grid: false,
+    }
+}
+
+/// The point a fraction `f` of the way from `a` to `b`.
+pub fn lerp(a: (f64, f64), b: (f64, f64), f: f64) -> (f64, f64) {
+    (a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f)
+}
+
+/// A message's path: from the rim of the sender to the rim of the receiver, bent slightly so the
+/// two directions of a link do not overlap.
+pub fn along(a: (f64, f64), b: (f64, f64), r: f64, f: f64) -> (f64, f64) {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len = (dx * dx + dy * dy).sqrt().max(1e-6);
+    let (ux, uy) = (dx / len, dy / len);
+    let start = (a.0 + ux * r, a.1 + uy * r);
+    let end = (b.0 - ux * r, b.1 - uy * r);
+    let p = lerp(start, end, f.clamp(0.0, 1.0));
+    // Offset to the right of travel, largest mid-way.
+    let bend = (f * (1.0 - f)) * 4.0 * (r * 0.6);
+    (p.0 - uy * bend, p.1 + ux * bend)
+}
+
+/// The convex hull of points (Andrew's monotone chain), counter-clockwise.
+pub fn hull(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
+    let mut p: Vec<(f64, f64)> = points.to_vec();
+    p.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    p.dedup();
+    if p.len() < 3 {
+        return p;
+    }
+    let cross = |o: (f64, f64), a: (f64, f64), b: (f64, f64)| {
+        (a.0 - o.0) * (b.1 - o.1) - (a.1 - o.1) * (b.0 - o.0)
+    };
+    let mut lower: Vec<(f64, f64)> = vec![];
+    for &q in &p {
+        while lower.len() >= 2 && cross(lower[lower.len() - 2], lower[lower.len() - 1], q) <= 0.0 {
+            lower.pop();
+        }
+        lower.push(q);
+    }
+    let mut upper: Vec<(f64, f64)> = vec![];
+    for &q in p.iter().rev() {
+        while upper.len() >= 2 && cross(upper[upper.len() - 2], upper[upper.len() - 1], q) <= 0.0 {
+            upper.pop();
+        }
+        upper.push(q);
+    }
+    lower.pop();
+    upper.pop();
+    lower.extend(upper);
+    lower
+}
+
+/// A stable colour per message kind (hue from the name).
+pub fn kind_hue(kind: &str) -> u32 {
+    let mut h: u32 = 2166136261;
+    for b in kind.bytes() {
+        h ^= b as u32;
+        h = h.wrapping_mul(16777619);
+    }
+    (h % 12) * 30
+}
+
+/// Speed slider position (log10 of the factor) to a factor, clamped to 1/1000× … 10×.
+pub fn speed_factor(log10: f64) -> f64 {
+    10f64.powf(log10.clamp(-3.0, 1.0))
+}
+
+/// A readable time for labels: `1.234 s`, `15.0 ms`.
+pub fn fmt_ms(ms: f64) -> String {
+    if ms >= 1000.0 {
+        format!("{:.3} s", ms / 1000.0)
+    } else {
+        format!("{ms:.1} ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ring_fits_the_box_and_grid_takes_over_when_many() {
+        let l = layout(5, 800.0, 520.0);
+        assert!(!l.grid);
+        for p in &l.pts {
+            assert!(p.0 > l.r && p.0 < 800.0 - l.r && p.1 > l.r && p.1 < 520.0 - l.r);
+        }
+        let g = layout(100, 800.0, 520.0);
+        assert!(g.grid);
+        assert_eq!(g.pts.len(), 100);
+        for p in &g.pts {
+            assert!(
+                p.0 > 0.0 && p.0 < 800.0 && p.1 > 0.0 && p.1 < 520.0,
+                "{p:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_message_starts_at_the_sender_and_ends_at_the_receiver() {
+        let a = (0.0, 0.0);
+        let b = (100.0, 0.0);
+        assert_eq!(along(a, b, 10.0, 0.0), (10.0, 0.0));
+        assert_eq!(along(a, b, 10.0, 1.0), (90.0, 0.0));
+    }
+
+    #[test]
+    fn hull_of_a_square_with_a_middle_point() {
+        let h = hull(&[(0.0, 0.0), (1.0, 0.0), (1.0, 1.0), (0.0, 1.0), (0.5, 0.5)]);
+        assert_eq!(h.len(), 4);
+    }
+
+    #[test]
+    fn speed_is_clamped() {
+        assert!((speed_factor(-5.0) - 0.001).abs() < 1e-12);
+        assert!((speed_factor(3.0) - 10.0).abs() < 1e-12);
+    }
+}

@@ -1,0 +1,47 @@
+//! The keyboard help overlay (`?`).
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct HelpProps {
+    pub on_close: Callback<bool>,
+}
+
+const KEYS: &[(&str, &str)] = &[
+    ("space", "play / pause"),
+    (".", "step forward to the next event"),
+    (",", "step back to the previous event"),
+    ("← →", "scrub (shift: ten times further)"),
+    (
+        "click an agent",
+        "menu: crash, pause, Byzantine, client request, other side",
+    ),
+    ("c", "crash / recover the selected agent"),
+    (
+        "p",
+        "move the selected agent to the other side of a partition",
+    ),
+    ("s", "split the network in two"),
+    ("h", "heal the network"),
+    ("?", "this help"),
+    ("Esc", "close, deselect"),
+];
+
+#[component]
+pub fn Help(props: &HelpProps) -> Html {
+    let close = {
+        let c = props.on_close.clone();
+        Callback::from(move |_: MouseEvent| c.emit(false))
+    };
+    html! {
+        <div class="overlay" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" data-testid="help-overlay">
+            <div class="dialog">
+                <h2>{ "Keyboard" }</h2>
+                <dl class="keys">
+                    { for KEYS.iter().map(|(k, v)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ *v }</dd></> }) }
+                </dl>
+                <button class="primary" onclick={close}>{ "Close" }</button>
+            </div>
+        </div>
+    }
+}

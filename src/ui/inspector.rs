@@ -1,0 +1,163 @@
+//! The inspector (full state of a clicked agent or message) and the agent menu (crash, recover,
+//! pause, Byzantine behaviour, client request, move across the partition).
+
+use super::engine::Snap;
+use super::stage::{clock_text, ClockMode, Sel};
+use crate::sim::trace::{Fate, MsgRecord};
+use crate::sim::{Action, ByzantineMode, NodeId, NodeView, Status};
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct InspectorProps {
+    pub snap: Rc<Snap>,
+    pub selected: Option<Sel>,
+    pub label: Option<String>,
+    pub msg: Option<MsgRecord>,
+}
+
+#[component]
+pub fn Inspector(props: &InspectorProps) -> Html {
+    let body = match props.selected {
+        Some(Sel::Agent(id)) => match props.snap.frame.nodes.get(id as usize) {
+            Some(nv) => html! {
+                <dl class="kv">
+                    <dt>{ "agent" }</dt><dd>{ format!("a{id}") }</dd>
+                    <dt>{ "status" }</dt><dd>{ format!("{:?}", nv.status) }</dd>
+                    <dt>{ "role" }</dt><dd>{ nv.summary.role.name() }</dd>
+                    if let Some(e) = nv.summary.epoch { <dt>{ "term/epoch" }</dt><dd>{ e }</dd> }
+                    <dt>{ "state" }</dt><dd>{ &nv.summary.state }</dd>
+                    <dt>{ "Lamport" }</dt><dd>{ nv.lamport }</dd>
+                    <dt>{ "vector" }</dt><dd>{ clock_text(nv, ClockMode::Vector) }</dd>
+                    <dt>{ "local clock" }</dt><dd>{ clock_text(nv, ClockMode::Physical) }</dd>
+                    if let Some(b) = nv.byzantine { <dt>{ "Byzantine" }</dt><dd>{ b.name() }</dd> }
+                    <dt>{ "log" }</dt>
+                    <dd>if nv.summary.log.is_empty() { { "—" } } else { <ol class="log">{ for nv.summary.log.iter().map(|l| html! { <li>{ l }</li> }) }</ol> }</dd>
+                </dl>
+            },
+            None => html! {},
+        },
+        Some(Sel::Msg(id)) => match &props.msg {
+            Some(m) => html! {
+                <dl class="kv">
+                    <dt>{ "message" }</dt><dd>{ format!("#{id} {}", m.kind) }</dd>
+                    <dt>{ "route" }</dt><dd>{ format!("a{} → a{}", m.from.0, m.to.0) }</dd>
+                    <dt>{ "sent" }</dt><dd>{ m.sent.to_string() }</dd>
+                    <dt>{ "due" }</dt><dd>{ m.deliver_at.to_string() }</dd>
+                    <dt>{ "fate" }</dt><dd>{ match m.fate { Fate::InFlight => "in flight".to_string(), Fate::Delivered => "delivered".into(), Fate::Dropped(r) => format!("dropped: {}", r.name()) } }</dd>
+                    if let Some(c) = m.copy_of { <dt>{ "duplicate of" }</dt><dd>{ format!("#{c}") }</dd> }
+                    <dt>{ "Lamport" }</dt><dd>{ m.lamport }</dd>
+                    <dt>{ "content" }</dt><dd><code>{ props.label.clone().unwrap_or_else(|| "—".into()) }</code></dd>
+                </dl>
+            },
+            None => html! {},
+        },
+        None => {
+            html! { <p class="hint">{ "Click an agent or a message to see everything about it." }</p> }
+        }
+    };
+    html! {
+        <section class="panel inspector" aria-label="Inspector" data-testid="inspector">
+            <h2>{ "Inspector" }</h2>
+            { body }
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct AgentMenuProps {
+    pub node: NodeView,
+    /// Position on the stage as fractions of its width and height.
+    pub x: f64,
+    pub y: f64,
+    pub on_act: Callback<Action>,
+    pub on_side: Callback<u32>,
+    pub on_close: Callback<()>,
+}
+
+#[component]
+pub fn AgentMenu(props: &AgentMenuProps) -> Html {
+    let nv = &props.node;
+    let id = nv.id;
+    let request = use_state(|| "x=1".to_string());
+    let act = |a: Action| {
+        let cb = props.on_act.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(a.clone()))
+    };
+    let crash = if nv.status == Status::Crashed {
+        ("Recover", act(Action::Recover(id)))
+    } else {
+        ("Crash", act(Action::Crash(id)))
+    };
+    let pause = if nv.status == Status::Paused {
+        ("Resume", act(Action::Resume(id)))
+    } else {
+        ("Pause", act(Action::Pause(id)))
+    };
+    let byz = {
+        let cb = props.on_act.clone();
+        Callback::from(move |e: Event| {
+            if let Some(v) = e.target_dyn_into::<HtmlSelectElement>().map(|s| s.value()) {
+                cb.emit(Action::Byzantine(id, ByzantineMode::from_name(&v)))
+            }
+        })
+    };
+    let req_in = {
+        let r = request.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
+                r.set(i.value())
+            }
+        })
+    };
+    let send = {
+        let cb = props.on_act.clone();
+        let r = request.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            cb.emit(Action::Client(id, (*r).clone()))
+        })
+    };
+    let side = {
+        let cb = props.on_side.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(id.0))
+    };
+    let close = {
+        let cb = props.on_close.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let left = props.x > 0.6;
+    let horiz = if left {
+        format!("right:{:.1}%", (1.0 - props.x) * 100.0 + 4.0)
+    } else {
+        format!("left:{:.1}%", props.x * 100.0 + 4.0)
+    };
+    // Anchor above the agent in the lower half so the menu never runs off the stage.
+    let vert = if props.y > 0.5 {
+        format!("bottom:{:.1}%", ((1.0 - props.y) * 100.0 - 8.0).max(1.0))
+    } else {
+        format!("top:{:.1}%", (props.y * 100.0 - 6.0).max(1.0))
+    };
+    let style = format!("{horiz};{vert}");
+    let _ = NodeId(0);
+    html! {
+        <div class="agent-menu" {style} role="menu" aria-label={format!("Agent a{} actions", id.0)} data-testid="agent-menu">
+            <div class="menu-head"><strong>{ format!("a{}", id.0) }</strong><span>{ nv.summary.role.name() }</span>
+                <button class="x" aria-label="Close menu" onclick={close}>{ "×" }</button></div>
+            <button role="menuitem" onclick={crash.1} data-testid="menu-crash">{ crash.0 }</button>
+            <button role="menuitem" onclick={pause.1} data-testid="menu-pause">{ pause.0 }</button>
+            <button role="menuitem" onclick={side} data-testid="menu-side" title="p">{ "Other side of partition" }</button>
+            <label class="byz">{ "Byzantine " }
+                <select onchange={byz} aria-label="Byzantine behaviour" data-testid="menu-byzantine">
+                    <option value="honest" selected={nv.byzantine.is_none()}>{ "honest" }</option>
+                    { for ByzantineMode::ALL.iter().map(|m| html! { <option value={m.name()} selected={nv.byzantine == Some(*m)}>{ m.name() }</option> }) }
+                </select>
+            </label>
+            <form class="client" onsubmit={send}>
+                <input type="text" value={(*request).clone()} oninput={req_in} aria-label="Client request text" size="8" />
+                <button type="submit" data-testid="menu-client">{ "Send request" }</button>
+            </form>
+        </div>
+    }
+}

@@ -1,0 +1,690 @@
+//! The scenario page: one layout for every scenario. It owns the run (an [`Engine`] in a
+//! `use_mut_ref`; Yew would clone a reducer's state on every dispatch), drives it from an
+//! animation loop, writes the run into the URL, and wires the stage, the space-time diagram, the
+//! controls, the sliders and the panels. Embed mode (`embed=1`) drops the chrome and listens to
+//! `postMessage` from the host page.
+
+use super::controls::Controls;
+use super::dom;
+use super::engine::Engine;
+use super::explain::Explain;
+use super::help::Help;
+use super::hooks::use_animation_frame;
+use super::inspector::{AgentMenu, Inspector};
+use super::metrics::Metrics;
+use super::sliders::Sliders;
+use super::spacetime::{self, SpaceTime};
+use super::stage::{ClockMode, Sel, Stage};
+use crate::scenario::{find, url::Run};
+use crate::sim::{Action, NodeId, Status, Time};
+use gloo::events::EventListener;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct PageProps {
+    pub run: Run,
+    #[prop_or_default]
+    pub banner: Option<String>,
+    pub on_home: Callback<()>,
+}
+
+/// What a cached diagram was drawn for: cursor (quantised), window, messages, interventions.
+type DiagKey = (u64, u64, usize, usize);
+
+/// Everything the page keeps between frames.
+pub struct PageState {
+    pub eng: Result<Engine, String>,
+    pub sel: Option<Sel>,
+    pub clock: ClockMode,
+    pub help: bool,
+    pub toast: Option<String>,
+    pub banner: Option<String>,
+    /// Width of the space-time window, model µs.
+    pub win: u64,
+    pub visible: bool,
+    pub embed: bool,
+    pub theme: String,
+    /// The last space-time diagram and what it was drawn for (a frame that moves the cursor less
+    /// than a pixel reuses it, so the diagram does not re-render every tick).
+    pub diag: Option<(DiagKey, Rc<spacetime::Diagram>)>,
+}
+
+pub type Shared = Rc<RefCell<PageState>>;
+
+fn init(props: &PageProps) -> PageState {
+    let embed = props
+        .run
+        .page
+        .get("embed")
+        .map(|v| v == "1")
+        .unwrap_or(false);
+    let mut banner = props.banner.clone();
+    let eng = match find(&props.run.scenario) {
+        Some(def) => Engine::new(def, props.run.clone()).map(|(mut e, b)| {
+            if b.is_some() {
+                banner = b;
+            }
+            let auto = props.run.page.get("autoplay").map(|v| v == "1");
+            e.playing = match auto {
+                Some(a) => a,
+                None => !embed && props.run.time.is_none() && !dom::reduced_motion(),
+            };
+            e
+        }),
+        None => Err(format!("unknown scenario '{}'", props.run.scenario)),
+    };
+    let win = eng
+        .as_ref()
+        .map(|e| (e.def.default_until.0 / 20).max(1_000))
+        .unwrap_or(1_000_000);
+    let theme = props.run.page.get("theme").cloned().unwrap_or_default();
+    dom::set_theme(&theme);
+    PageState {
+        eng,
+        sel: None,
+        clock: ClockMode::Lamport,
+        help: false,
+        toast: None,
+        banner,
+        win,
+        visible: true,
+        embed,
+        theme,
+        diag: None,
+    }
+}
+
+/// Writes the run into the URL when it changed.
+pub fn sync_url(st: &mut PageState) {
+    if let Ok(e) = &mut st.eng {
+        if e.url_dirty || !e.playing {
+            dom::set_query(&e.query(), false);
+            e.url_dirty = false;
+        }
+    }
+}
+
+/// A callback that runs `f` on the page state, then syncs the URL and redraws.
+pub fn cmd<T: 'static>(
+    st: &Shared,
+    force: &UseForceUpdateHandle,
+    f: impl Fn(&mut PageState, T) + 'static,
+) -> Callback<T> {
+    let st = st.clone();
+    let force = force.clone();
+    Callback::from(move |v: T| {
+        {
+            let mut s = st.borrow_mut();
+            f(&mut s, v);
+            sync_url(&mut s);
+        }
+        force.force_update();
+    })
+}
+
+/// Runs a user action on the engine; errors become a toast.
+pub fn act(s: &mut PageState, a: Action) {
+    let r = match &mut s.eng {
+        Ok(e) => e.act(a),
+        Err(_) => Ok(()),
+    };
+    s.toast = r.err();
+}
+
+/// Moves agent `id` to the other side of the partition (or splits it off).
+pub fn move_side(s: &mut PageState, id: u32) {
+    let Ok(e) = &mut s.eng else { return };
+    let snap = e.snap();
+    let groups = &snap.frame.groups;
+    let n = snap.frame.nodes.len();
+    let mut ids: Vec<u32> = groups.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    let a = if ids.len() <= 1 {
+        Action::Partition(vec![vec![NodeId(id)]])
+    } else {
+        let mine = groups.get(id as usize).copied().unwrap_or(0);
+        let pos = ids.iter().position(|g| *g == mine).unwrap_or(0);
+        let target = ids[(pos + 1) % ids.len()];
+        let mut out: Vec<Vec<NodeId>> = ids
+            .iter()
+            .map(|g| {
+                (0..n as u32)
+                    .filter(|i| {
+                        if *i == id {
+                            *g == target
+                        } else {
+                            groups.get(*i as usize) == Some(g)
+                        }
+                    })
+                    .map(NodeId)
+                    .collect()
+            })
+            .filter(|v: &Vec<NodeId>| !v.is_empty())
+            .collect();
+        if out.len() <= 1 {
+            Action::Heal
+        } else {
+            out.pop();
+            Action::Partition(out)
+        }
+    };
+    act(s, a);
+}
+
+/// Splits the agents into two halves of the ring.
+pub fn split(s: &mut PageState) {
+    let n = match &s.eng {
+        Ok(e) => e.sim.n() as u32,
+        Err(_) => return,
+    };
+    if n < 2 {
+        return;
+    }
+    act(s, Action::Partition(vec![(0..n / 2).map(NodeId).collect()]));
+}
+
+fn toggle_crash(s: &mut PageState, id: u32) {
+    let Ok(e) = &mut s.eng else { return };
+    let snap = e.snap();
+    let Some(nv) = snap.frame.nodes.get(id as usize) else {
+        return;
+    };
+    let a = if nv.status == Status::Crashed {
+        Action::Recover(NodeId(id))
+    } else {
+        Action::Crash(NodeId(id))
+    };
+    act(s, a);
+}
+
+fn set_playing(s: &mut PageState, p: bool) {
+    if let Ok(e) = &mut s.eng {
+        if p && e.t >= e.end() && e.sim.done() {
+            e.seek(Time::ZERO);
+        }
+        e.playing = p;
+        e.url_dirty = true;
+    }
+}
+
+fn seek(s: &mut PageState, t: Time) {
+    if let Ok(e) = &mut s.eng {
+        e.seek(t);
+        e.url_dirty = true;
+    }
+}
+
+fn on_key(st: &Shared, force: &UseForceUpdateHandle, e: &KeyboardEvent) {
+    if let Some(t) = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+    {
+        let tag = t.tag_name();
+        if matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA") && e.key() != "Escape" {
+            return;
+        }
+        if tag == "BUTTON" && e.key() == " " {
+            return;
+        }
+    }
+    if e.ctrl_key() || e.meta_key() || e.alt_key() {
+        return;
+    }
+    let mut s = st.borrow_mut();
+    let step = Time((s.win / 40).max(1));
+    let sel = s.sel;
+    let mut handled = true;
+    match e.key().as_str() {
+        " " | "k" => {
+            let p = s.eng.as_ref().map(|e| !e.playing).unwrap_or(false);
+            set_playing(&mut s, p);
+        }
+        "." => {
+            set_playing(&mut s, false);
+            if let Ok(e) = &mut s.eng {
+                e.step_forward();
+            }
+        }
+        "," => {
+            set_playing(&mut s, false);
+            if let Ok(e) = &mut s.eng {
+                e.step_back();
+            }
+        }
+        "ArrowRight" | "ArrowLeft" => {
+            if let Ok(en) = &mut s.eng {
+                en.playing = false;
+                let k = if e.shift_key() { 10 } else { 1 };
+                let t = if e.key() == "ArrowRight" {
+                    en.t + Time(step.0 * k)
+                } else {
+                    en.t.saturating_sub(Time(step.0 * k))
+                };
+                en.seek(t);
+                en.url_dirty = true;
+            }
+        }
+        "c" => {
+            if let Some(Sel::Agent(id)) = sel {
+                toggle_crash(&mut s, id);
+            } else {
+                s.toast = Some("Select an agent first (click it), then press c.".into());
+            }
+        }
+        "p" => {
+            if let Some(Sel::Agent(id)) = sel {
+                move_side(&mut s, id);
+            }
+        }
+        "h" => act(&mut s, Action::Heal),
+        "s" => split(&mut s),
+        "?" => s.help = !s.help,
+        "Escape" => {
+            s.help = false;
+            s.sel = None;
+            s.toast = None;
+        }
+        _ => handled = false,
+    }
+    if handled {
+        e.prevent_default();
+        sync_url(&mut s);
+        drop(s);
+        force.force_update();
+    }
+}
+
+/// The host page's commands: `{type: "play"|"pause"|"seek"|"set", t_ms, key, value}`.
+fn on_message(st: &Shared, force: &UseForceUpdateHandle, data: &wasm_bindgen::JsValue) {
+    let get = |k: &str| js_sys::Reflect::get(data, &k.into()).ok();
+    let Some(kind) = get("type").and_then(|v| v.as_string()) else {
+        return;
+    };
+    let mut s = st.borrow_mut();
+    match kind.as_str() {
+        "play" => set_playing(&mut s, true),
+        "pause" => set_playing(&mut s, false),
+        "seek" => {
+            if let Some(ms) = get("t_ms")
+                .and_then(|v| v.as_f64())
+                .filter(|v| v.is_finite() && *v >= 0.0)
+            {
+                seek(&mut s, Time::from_ms_f64(ms));
+            }
+        }
+        "set" => {
+            let key = get("key").and_then(|v| v.as_string()).unwrap_or_default();
+            let value = get("value")
+                .and_then(|v| v.as_string().or_else(|| v.as_f64().map(|f| f.to_string())))
+                .unwrap_or_default();
+            if let Ok(e) = &mut s.eng {
+                if let Err(err) = e.set_param(&key, &value) {
+                    s.toast = Some(err);
+                }
+            }
+        }
+        _ => return,
+    }
+    sync_url(&mut s);
+    let reply = js_sys::Object::new();
+    if let Ok(e) = &s.eng {
+        let _ = js_sys::Reflect::set(&reply, &"type".into(), &"swarmscope:state".into());
+        let _ = js_sys::Reflect::set(&reply, &"t_ms".into(), &e.t.as_ms_f64().into());
+        let _ = js_sys::Reflect::set(&reply, &"playing".into(), &e.playing.into());
+        let _ = js_sys::Reflect::set(
+            &reply,
+            &"hash".into(),
+            &format!("{:016x}", e.sim.hash()).into(),
+        );
+    }
+    drop(s);
+    dom::post_to_parent(&reply.into());
+    force.force_update();
+}
+
+#[component]
+pub fn ScenarioPage(props: &PageProps) -> Html {
+    let st: Shared = use_mut_ref(|| init(props));
+    let force = use_force_update();
+
+    // Document-level listeners: keyboard, host messages, tab visibility; and the viewport observer.
+    {
+        let st = st.clone();
+        let force = force.clone();
+        use_effect_with((), move |_| {
+            let mut ls = vec![];
+            if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                let (s2, f2) = (st.clone(), force.clone());
+                let opts = gloo::events::EventListenerOptions::enable_prevent_default();
+                ls.push(EventListener::new_with_options(
+                    &doc,
+                    "keydown",
+                    opts,
+                    move |e| {
+                        if let Some(e) = e.dyn_ref::<KeyboardEvent>() {
+                            on_key(&s2, &f2, e);
+                        }
+                    },
+                ));
+                let (s3, f3) = (st.clone(), force.clone());
+                ls.push(EventListener::new(&doc, "visibilitychange", move |_| {
+                    let mut s = s3.borrow_mut();
+                    s.visible = !dom::hidden();
+                    drop(s);
+                    f3.force_update();
+                }));
+            }
+            if let Some(w) = web_sys::window() {
+                let f5 = force.clone();
+                ls.push(EventListener::new(&w, "resize", move |_| f5.force_update()));
+                let (s4, f4) = (st.clone(), force.clone());
+                ls.push(EventListener::new(&w, "message", move |e| {
+                    if let Some(m) = e.dyn_ref::<web_sys::MessageEvent>() {
+                        on_message(&s4, &f4, &m.data());
+                    }
+                }));
+            }
+            let observer = observe_visibility(&st, &force);
+            move || {
+                drop(ls);
+                if let Some((o, _closure)) = observer {
+                    o.disconnect();
+                }
+            }
+        });
+    }
+
+    let playing_now = {
+        let s = st.borrow();
+        s.eng.as_ref().map(|e| e.playing).unwrap_or(false) && s.visible
+    };
+    let on_frame = {
+        let st = st.clone();
+        let force = force.clone();
+        Callback::from(move |dt: f64| {
+            let mut s = st.borrow_mut();
+            if dom::hidden() {
+                return;
+            }
+            if let Ok(e) = &mut s.eng {
+                if e.playing {
+                    e.advance(dt);
+                    if e.t >= e.end() && e.sim.done() {
+                        e.playing = false;
+                    }
+                }
+            }
+            if s.eng.as_ref().map(|e| e.url_dirty).unwrap_or(false) {
+                sync_url(&mut s);
+            }
+            drop(s);
+            force.force_update();
+        })
+    };
+    use_animation_frame(playing_now, on_frame);
+
+    let mut s = st.borrow_mut();
+    let embed = s.embed;
+    let banner = s.banner.clone();
+    let toast = s.toast.clone();
+    let sel = s.sel;
+    let clock = s.clock;
+    let help = s.help;
+    let win = s.win;
+    let theme = s.theme.clone();
+    let cached = s.diag.clone();
+    let Ok(e) = &mut s.eng else {
+        let msg = s.eng.as_ref().err().cloned().unwrap_or_default();
+        return html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> };
+    };
+    let snap = e.snap();
+    let def = e.def;
+    let narration = e.narration.clone();
+    let speed_log = e.speed_log;
+    let playing = e.playing;
+    let seed = e.run.seed;
+    let key = (
+        snap.t.0 / (win / 300).max(1),
+        win,
+        e.sim.trace().msgs.len(),
+        snap.interventions,
+    );
+    let diagram = match cached {
+        Some((k, d)) if k == key => d,
+        _ => Rc::new(spacetime::diagram(
+            e.sim.trace(),
+            snap.t,
+            win,
+            snap.frame.nodes.len(),
+            e.end(),
+        )),
+    };
+    let params: Vec<(crate::scenario::ParamSpec, String)> = def
+        .all_params()
+        .into_iter()
+        .map(|p| {
+            let v = e.param_value(p.key);
+            (p, v)
+        })
+        .collect();
+    let hist = Rc::new(e.hist.clone());
+    let inspect = match sel {
+        Some(Sel::Msg(id)) => e.sim.message_label(id),
+        _ => None,
+    };
+    let msg_rec = match sel {
+        Some(Sel::Msg(id)) => e.sim.trace().msg(id).cloned(),
+        _ => None,
+    };
+    let query = e.query();
+    s.diag = Some((key, diagram.clone()));
+    drop(s);
+
+    let on_select = cmd(&st, &force, |s, v: Sel| {
+        s.sel = match v {
+            Sel::Agent(u32::MAX) => None,
+            v if s.sel == Some(v) => None,
+            v => Some(v),
+        };
+    });
+    let on_seek = cmd(&st, &force, |s, t: Time| {
+        if let Ok(e) = &mut s.eng {
+            e.playing = false;
+        }
+        seek(s, t)
+    });
+    let on_act = cmd(&st, &force, |s, a: Action| act(s, a));
+    let on_side = cmd(&st, &force, |s, id: u32| move_side(s, id));
+    let on_close = cmd(&st, &force, |s, _: ()| s.sel = None);
+    let on_toast_close = cmd(&st, &force, |s, _: MouseEvent| s.toast = None);
+    let on_banner_close = cmd(&st, &force, |s, _: MouseEvent| s.banner = None);
+    let on_help = cmd(&st, &force, |s, v: bool| s.help = v);
+    let on_zoom = cmd(&st, &force, |s, k: f64| {
+        s.win = ((s.win as f64) * k).clamp(1_000.0, 3.6e9) as u64
+    });
+    let on_param = cmd(&st, &force, |s, (k, v): (String, String)| {
+        if let Ok(e) = &mut s.eng {
+            s.toast = e.set_param(&k, &v).err();
+        }
+    });
+    let controls_cb = super::controls::ControlCallbacks {
+        play: cmd(&st, &force, |s, p: bool| set_playing(s, p)),
+        step: cmd(&st, &force, |s, fwd: bool| {
+            set_playing(s, false);
+            if let Ok(e) = &mut s.eng {
+                if fwd {
+                    e.step_forward()
+                } else {
+                    e.step_back()
+                }
+                e.url_dirty = true;
+            }
+        }),
+        reset: cmd(&st, &force, |s, _: ()| {
+            if let Ok(e) = &mut s.eng {
+                s.toast = e.reset().err();
+            }
+        }),
+        seek: on_seek.clone(),
+        speed: cmd(&st, &force, |s, v: f64| {
+            if let Ok(e) = &mut s.eng {
+                e.speed_log = v;
+            }
+        }),
+        seed: cmd(&st, &force, |s, v: u64| {
+            if let Ok(e) = &mut s.eng {
+                s.toast = e.set_seed(v).err();
+            }
+        }),
+        split: cmd(&st, &force, |s, _: ()| split(s)),
+        heal: cmd(&st, &force, |s, _: ()| act(s, Action::Heal)),
+        clock: cmd(&st, &force, |s, c: ClockMode| s.clock = c),
+        theme: cmd(&st, &force, |s, t: String| {
+            dom::set_theme(&t);
+            s.theme = t.clone();
+            if let Ok(e) = &mut s.eng {
+                if t.is_empty() {
+                    e.run.page.remove("theme");
+                } else {
+                    e.run.page.insert("theme".into(), t);
+                }
+                e.url_dirty = true;
+            }
+        }),
+        share: cmd(&st, &force, move |s, _: ()| {
+            if let Ok(e) = &s.eng {
+                let mut run_q = e.query();
+                run_q = strip_page(&run_q);
+                dom::copy_text(&dom::absolute_url(&run_q));
+                s.toast = Some("Link copied: it replays this exact run.".into());
+            }
+        }),
+        embed: cmd(&st, &force, move |s, _: ()| {
+            if let Ok(e) = &s.eng {
+                let q = strip_page(&e.query());
+                let url = dom::absolute_url(&format!("{q}&embed=1&autoplay=1"));
+                dom::copy_text(&format!("<iframe src=\"{url}\" width=\"800\" height=\"500\" style=\"border:0\" title=\"Swarmscope: {}\" loading=\"lazy\"></iframe>", e.def.title));
+                s.toast = Some("Embed snippet copied (an 800×500 iframe).".into());
+            }
+        }),
+        help: on_help.clone(),
+    };
+
+    let narrow = web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|v| v.as_f64())
+        .map(|v| v < 600.0)
+        .unwrap_or(false);
+    let stage_wrap_class = classes!("stage-wrap", playing.then_some("playing"));
+    let menu = match sel {
+        Some(Sel::Agent(id)) => snap.frame.nodes.get(id as usize).map(|nv| {
+            let (w, h) = super::stage::dims(narrow);
+            let lay = super::geom::layout(snap.frame.nodes.len(), w, h);
+            let p = lay.pts.get(id as usize).copied().unwrap_or((0.0, 0.0));
+            html! { <AgentMenu node={nv.clone()} x={p.0 / w} y={p.1 / h} on_act={on_act.clone()} on_side={on_side.clone()} on_close={on_close.clone()} /> }
+        }),
+        _ => None,
+    };
+
+    let live = html! { <div class="sr-only" aria-live="polite" data-testid="narration">{ narration.clone() }</div> };
+    let stage = html! {
+        <div class={stage_wrap_class}>
+            <Stage snap={snap.clone()} {clock} selected={sel} on_select={on_select.clone()} compact={embed} {narrow} />
+            { menu.unwrap_or_default() }
+        </div>
+    };
+    let toast_html = toast.map(|t| html! {
+        <div class="toast" role="status" data-testid="toast">{ t }<button class="x" aria-label="Dismiss" onclick={on_toast_close}>{ "×" }</button></div>
+    });
+
+    if embed {
+        let open_href = dom::absolute_url(&strip_page(&query));
+        return html! {
+            <main class="page embed" data-testid="page" data-scenario={def.id}>
+                { stage }
+                <Controls snap={snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={controls_cb} compact={true} />
+                <a class="open-full" href={open_href} target="_blank" rel="noopener">{ format!("{} ↗", def.title) }</a>
+                { live }
+                { toast_html.unwrap_or_default() }
+            </main>
+        };
+    }
+
+    let home = {
+        let h = props.on_home.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            h.emit(())
+        })
+    };
+    html! {
+        <main class="page" data-testid="page" data-scenario={def.id}>
+            <header class="page-header">
+                <a href="?" class="brand" onclick={home} data-testid="home">{ "Swarmscope" }</a>
+                <h1 data-testid="scenario-title">{ def.title }</h1>
+                <p class="tagline">{ def.tagline }</p>
+            </header>
+            if let Some(b) = banner {
+                <div class="banner" role="alert" data-testid="url-banner">{ b }<button class="x" aria-label="Dismiss" onclick={on_banner_close}>{ "×" }</button></div>
+            }
+            <div class="layout">
+                <section class="main-col" aria-label="Simulation">
+                    { stage }
+                    <Controls snap={snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={controls_cb} compact={false} />
+                    <SpaceTime diagram={diagram} on_seek={on_seek.clone()} on_zoom={on_zoom} selected={sel} on_select={on_select.clone()} />
+                </section>
+                <aside class="side-col" aria-label="Panels">
+                    <Inspector snap={snap.clone()} selected={sel} label={inspect} msg={msg_rec} />
+                    <Metrics snap={snap.clone()} hist={hist} on_seek={on_seek.clone()} />
+                    <Sliders params={params} on_change={on_param} />
+                    <Explain def_id={def.id} />
+                </aside>
+            </div>
+            { live }
+            { toast_html.unwrap_or_default() }
+            if help {
+                <Help on_close={on_help} />
+            }
+        </main>
+    }
+}
+
+type Observer = (
+    web_sys::IntersectionObserver,
+    wasm_bindgen::closure::Closure<dyn FnMut(js_sys::Array)>,
+);
+
+/// Pauses drawing while the page (an embed's iframe, too) is scrolled out of view.
+fn observe_visibility(st: &Shared, force: &UseForceUpdateHandle) -> Option<Observer> {
+    let (st, force) = (st.clone(), force.clone());
+    let closure = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(
+        move |entries: js_sys::Array| {
+            let visible = entries
+                .iter()
+                .filter_map(|e| e.dyn_into::<web_sys::IntersectionObserverEntry>().ok())
+                .any(|e| e.is_intersecting());
+            if let Ok(mut s) = st.try_borrow_mut() {
+                s.visible = visible && !dom::hidden();
+            }
+            force.force_update();
+        },
+    );
+    let o = web_sys::IntersectionObserver::new(closure.as_ref().unchecked_ref()).ok()?;
+    let target = web_sys::window()?.document()?.document_element()?;
+    o.observe(&target);
+    Some((o, closure))
+}
+
+/// The query without page options (embed, autoplay, loop), for share links.
+fn strip_page(q: &str) -> String {
+    q.split('&')
+        .filter(|p| {
+            !(p.starts_with("embed=") || p.starts_with("autoplay=") || p.starts_with("loop="))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
