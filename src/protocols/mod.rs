@@ -7,4 +7,6 @@ pub mod gossip_scenario;
 pub mod heartbeat;
 pub mod quorum;
 pub mod raft_election;
+pub mod sessions;
+pub mod sessions_scenario;
 pub mod two_generals;

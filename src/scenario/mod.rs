@@ -152,6 +152,7 @@ pub static CATALOGUE: &[&ScenarioDef] = &[
     &crate::protocols::raft_election::SCENARIO,
     &crate::protocols::bully::SCENARIO,
     &crate::protocols::quorum::SCENARIO,
+    &crate::protocols::sessions::SCENARIO,
 ];
 
 /// Looks a scenario up by id.
