@@ -2,6 +2,8 @@
 pub mod bully;
 pub mod cap;
 pub mod cap_scenario;
+pub mod causal;
+pub mod causal_scenario;
 pub mod gossip;
 pub mod gossip_scenario;
 pub mod heartbeat;

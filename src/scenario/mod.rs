@@ -153,6 +153,7 @@ pub static CATALOGUE: &[&ScenarioDef] = &[
     &crate::protocols::bully::SCENARIO,
     &crate::protocols::quorum::SCENARIO,
     &crate::protocols::sessions::SCENARIO,
+    &crate::protocols::causal::SCENARIO,
 ];
 
 /// Looks a scenario up by id.
