@@ -11,4 +11,5 @@ pub mod quorum;
 pub mod raft_election;
 pub mod sessions;
 pub mod sessions_scenario;
+pub mod strong_register;
 pub mod two_generals;
