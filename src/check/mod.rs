@@ -10,6 +10,7 @@
 //!   process's program order.
 //! - [`causal`] — causal consistency by the bad patterns of Bouajjani, Enea, Guerraoui and Hamza,
 //!   "On Verifying Causal Consistency", POPL 2017 (differentiated histories).
+//! - [`live`] — all of them at once with budgets, for the explorer's live panel and metrics.
 //! - [`session`] — Terry et al.'s session guarantees (1994): read-your-writes, monotonic reads,
 //!   monotonic writes, writes-follow-reads.
 //!
@@ -21,6 +22,7 @@ pub mod causal;
 pub mod cli;
 mod edn;
 pub mod linearizability;
+pub mod live;
 pub mod model;
 pub mod parse;
 pub mod sequential;

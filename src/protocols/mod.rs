@@ -2,9 +2,14 @@
 pub mod bully;
 pub mod cap;
 pub mod cap_scenario;
+pub mod causal;
+pub mod causal_scenario;
 pub mod gossip;
 pub mod gossip_scenario;
 pub mod heartbeat;
 pub mod quorum;
 pub mod raft_election;
+pub mod sessions;
+pub mod sessions_scenario;
+pub mod strong_register;
 pub mod two_generals;

@@ -152,6 +152,9 @@ pub static CATALOGUE: &[&ScenarioDef] = &[
     &crate::protocols::raft_election::SCENARIO,
     &crate::protocols::bully::SCENARIO,
     &crate::protocols::quorum::SCENARIO,
+    &crate::protocols::strong_register::SCENARIO,
+    &crate::protocols::sessions::SCENARIO,
+    &crate::protocols::causal::SCENARIO,
 ];
 
 /// Looks a scenario up by id.

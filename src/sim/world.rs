@@ -164,6 +164,12 @@ pub trait Protocol: Clone + 'static {
     fn metrics(&self, _state: &State<Self>) -> Vec<(String, f64)> {
         vec![]
     }
+    /// Metrics computed from the run's client history (e.g. the live consistency checkers'
+    /// verdicts as 0/1), appended to [`Protocol::metrics`]. Called only when metrics are asked
+    /// for (the end of a sweep trial, the explorer's panel), never per event.
+    fn history_metrics(&self, _history: &History) -> Vec<(String, f64)> {
+        vec![]
+    }
     /// A scenario parameter changed mid-run. `Ok(false)`: not a parameter of this protocol.
     fn set_param(
         &mut self,
@@ -655,7 +661,9 @@ impl<P: Protocol> World<P> {
     }
 
     pub fn metrics(&self) -> Vec<(String, f64)> {
-        self.state.protocol.metrics(&self.state)
+        let mut m = self.state.protocol.metrics(&self.state);
+        m.extend(self.state.protocol.history_metrics(&self.history));
+        m
     }
 
     pub fn done(&self) -> bool {
