@@ -216,6 +216,52 @@ struct Flight<M> {
     lost: bool,
 }
 
+/// Messages in flight, indexed by id. Ids are handed out in order and most messages resolve
+/// roughly in order, so a deque with a moving base beats a map (no allocation per message, O(1)).
+#[derive(Clone, Debug)]
+struct InFlight<M> {
+    base: MsgId,
+    slots: std::collections::VecDeque<Option<Flight<M>>>,
+}
+
+impl<M> Default for InFlight<M> {
+    fn default() -> Self {
+        InFlight {
+            base: 0,
+            slots: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+impl<M> InFlight<M> {
+    fn insert(&mut self, id: MsgId, f: Flight<M>) {
+        if self.slots.is_empty() {
+            self.base = id;
+        }
+        let Some(i) = id.checked_sub(self.base) else {
+            return;
+        };
+        let i = i as usize;
+        while self.slots.len() <= i {
+            self.slots.push_back(None);
+        }
+        self.slots[i] = Some(f);
+    }
+    fn get(&self, id: MsgId) -> Option<&Flight<M>> {
+        let i = id.checked_sub(self.base)? as usize;
+        self.slots.get(i)?.as_ref()
+    }
+    fn remove(&mut self, id: MsgId) -> Option<Flight<M>> {
+        let i = id.checked_sub(self.base)? as usize;
+        let f = self.slots.get_mut(i)?.take();
+        while matches!(self.slots.front(), Some(None)) {
+            self.slots.pop_front();
+            self.base += 1;
+        }
+        f
+    }
+}
+
 /// Everything that changes as the run goes; cloned for snapshots.
 #[derive(Clone, Debug)]
 pub struct State<P: Protocol> {
@@ -228,7 +274,7 @@ pub struct State<P: Protocol> {
     pub mtbf: Option<Time>,
     pub mttr: Time,
     queue: EventQueue,
-    inflight: BTreeMap<MsgId, Flight<<P::Agent as Agent>::Msg>>,
+    inflight: InFlight<<P::Agent as Agent>::Msg>,
     next_msg: MsgId,
     next_iv: usize,
     history_len: usize,
@@ -373,7 +419,7 @@ impl<P: Protocol> World<P> {
             mtbf: config.mtbf,
             mttr: config.mttr,
             queue: EventQueue::default(),
-            inflight: BTreeMap::new(),
+            inflight: InFlight::default(),
             next_msg: 0,
             next_iv: 0,
             history_len: 0,
@@ -946,7 +992,7 @@ fn apply_intervention<P: Protocol>(
             record(state, ctx, *a, EventKind::Byzantine);
         }
         Action::Lose(id) => {
-            if let Some(f) = state.inflight.remove(id) {
+            if let Some(f) = state.inflight.remove(*id) {
                 resolve(state, ctx, *id, f.to, Fate::Dropped(DropReason::Adversary));
             }
         }
@@ -1068,7 +1114,7 @@ fn deliver<P: Protocol>(
     ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
     id: MsgId,
 ) {
-    let Some(flight) = state.inflight.get(&id) else {
+    let Some(flight) = state.inflight.get(id) else {
         return;
     };
     let (from, to) = (flight.from, flight.to);
@@ -1077,7 +1123,7 @@ fn deliver<P: Protocol>(
         state.nodes[to.index()].backlog.push(Pending::Deliver(id));
         return;
     }
-    let Some(flight) = state.inflight.remove(&id) else {
+    let Some(flight) = state.inflight.remove(id) else {
         return;
     };
     let reason = if flight.lost {
