@@ -20,7 +20,8 @@ fn engine_events_per_second_in_wasm() {
     for n in [5usize, 25, 100] {
         for record in [false, true] {
             let mut w = load_world(n, 1, record).expect("valid load world");
-            churn(&mut w, 1_000);
+            // Warm up past the start-up broadcast and the JIT's tiering, as criterion does.
+            churn(&mut w, 300_000);
             let events = 1_000_000;
             let t0 = now_ms();
             let done = churn(&mut w, events);
