@@ -2,20 +2,9 @@
 //! that exits with code 2 and a message naming the problem.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::swarmscope;
 use serde_json::Value;
-use std::process::Command;
-
-fn swarmscope(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_swarmscope"))
-        .args(args)
-        .output()
-        .expect("the swarmscope binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 #[test]
 fn list_prints_every_scenario_id_first() {

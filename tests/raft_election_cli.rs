@@ -3,20 +3,9 @@
 //! --set election_timeout=300ms..600ms --set heartbeat=150ms --json`.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+use common::swarmscope;
 use serde_json::Value;
-use std::process::Command;
-
-fn swarmscope(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_swarmscope"))
-        .args(args)
-        .output()
-        .expect("the swarmscope binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn study(failed: &str) -> Value {
     let args = [

@@ -22,3 +22,20 @@ pub const SAMPLES_SEED42: [u64; 5] = [
 /// Trace hash of `heartbeat`, seed 7, latency lnkd-ssd, loss 10 %, run to 2 s. Exercises the
 /// samplers, the queue and the hash together; asserted natively (tests/engine.rs) and in wasm.
 pub const HEARTBEAT_SEED7_HASH: u64 = 0x0948_4cca_6e24_37d4;
+
+/// The draws behind [`SAMPLES_SEED42`], computed on whatever target runs this.
+pub fn sampler_draws() -> Vec<u64> {
+    use super::dist::{pbs_lnkd_ssd, Dist};
+    use super::rng::{Purpose, SimRng};
+    let mut r = SimRng::new(42, Purpose::Network);
+    [
+        Dist::Exp(0.183),
+        Dist::Pareto(1.05, 1.51),
+        Dist::Normal(10.0, 2.0),
+        Dist::LogNormal(0.0, 1.0),
+        pbs_lnkd_ssd(),
+    ]
+    .iter()
+    .map(|d| d.sample_ms(&mut r).to_bits())
+    .collect()
+}
