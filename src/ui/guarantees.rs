@@ -298,7 +298,7 @@ mod tests {
 
     #[test]
     fn witnesses_of_a_broken_guarantee_map_to_their_trace_events() {
-        let sim = run("none", 20);
+        let sim = run("none", 10);
         let mut live = Live::default();
         live.update(&*sim, false, 0.0);
         let ryw = live.rows.iter().find(|r| r.name == "ryw").expect("ryw row");
