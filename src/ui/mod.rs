@@ -12,6 +12,7 @@ pub mod dom;
 pub mod engine;
 mod explain;
 mod gallery;
+mod guarantees;
 pub mod geom;
 mod help;
 pub mod hooks;

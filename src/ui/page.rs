@@ -8,6 +8,7 @@ use super::controls::Controls;
 use super::dom;
 use super::engine::Engine;
 use super::explain::Explain;
+use super::guarantees::{Guarantees, Live};
 use super::help::Help;
 use super::hooks::use_animation_frame;
 use super::inspector::{AgentMenu, Inspector};
@@ -350,6 +351,7 @@ fn on_message(st: &Shared, force: &UseForceUpdateHandle, data: &wasm_bindgen::Js
 pub fn ScenarioPage(props: &PageProps) -> Html {
     let st: Shared = use_mut_ref(|| init(props));
     let force = use_force_update();
+    let guar = use_mut_ref(Live::default);
 
     // Document-level listeners: keyboard, host messages, tab visibility; and the viewport observer.
     {
@@ -481,6 +483,16 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         _ => None,
     };
     let query = e.query();
+    guar.borrow_mut()
+        .update(&*e.sim, e.playing, js_sys::Date::now());
+    let g = guar.borrow();
+    let (g_rows, g_marks, g_narr, g_focus) = (
+        g.rows.clone(),
+        g.marks.clone(),
+        g.narration.clone(),
+        g.focus,
+    );
+    drop(g);
     s.diag = Some((key, diagram.clone()));
     drop(s);
 
@@ -497,6 +509,13 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         }
         seek(s, t)
     });
+    let on_show = {
+        let (g, seek) = (guar.clone(), on_seek.clone());
+        Callback::from(move |(t, name)| {
+            g.borrow_mut().set_focus(name);
+            seek.emit(t)
+        })
+    };
     let on_act = cmd(&st, &force, |s, a: Action| act(s, a));
     let on_side = cmd(&st, &force, |s, id: u32| move_side(s, id));
     let on_close = cmd(&st, &force, |s, _: ()| s.sel = None);
@@ -635,11 +654,12 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 <section class="main-col" aria-label="Simulation">
                     { stage }
                     <Controls snap={snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={controls_cb} compact={false} />
-                    <SpaceTime diagram={diagram} on_seek={on_seek.clone()} on_zoom={on_zoom} selected={sel} on_select={on_select.clone()} />
+                    <SpaceTime diagram={diagram} on_seek={on_seek.clone()} on_zoom={on_zoom} selected={sel} on_select={on_select.clone()} witness={g_marks} />
                 </section>
                 <aside class="side-col" aria-label="Panels">
                     <Inspector snap={snap.clone()} selected={sel} label={inspect} msg={msg_rec} />
                     <Metrics snap={snap.clone()} hist={hist} on_seek={on_seek.clone()} />
+                    <Guarantees rows={g_rows} narration={g_narr} focus={g_focus} {on_show} />
                     <Sliders params={params} on_change={on_param} />
                     <Explain def_id={def.id} />
                 </aside>

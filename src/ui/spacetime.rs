@@ -132,6 +132,9 @@ pub struct SpaceTimeProps {
     pub on_zoom: Callback<f64>,
     pub selected: Option<Sel>,
     pub on_select: Callback<Sel>,
+    /// Witness operations of broken guarantees (drawn when in the window).
+    #[prop_or_default]
+    pub witness: Rc<Vec<super::guarantees::WitnessMark>>,
 }
 
 #[component]
@@ -277,6 +280,10 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                         Mark::Intervention => ("mk intervention", format!("M{cx:.1},{:.1}v{:.1}", 4.0, h - 18.0)),
                     };
                     html! { <path key={format!("m{k}-{}", t.0)} class={class} d={path} /> }
+                }) }
+                { for props.witness.iter().filter(|w| w.time >= t0 && w.time <= t1).map(|w| html! {
+                    <rect key={format!("w{}-{}", w.op, w.complete)} class={classes!("mk", "witness", w.focus.then_some("focus"))} data-testid="witness-mark" data-op={w.op.to_string()}
+                        x={format!("{:.1}", x(w.time) - 5.0)} y={format!("{:.1}", y(w.node) - 5.0)} width="10" height="10" rx="2"><title>{ &w.title }</title></rect>
                 }) }
                 <line class="cursor" x1={format!("{:.1}", x(d.cursor))} x2={format!("{:.1}", x(d.cursor))} y1="0" y2={format!("{:.0}", h - 14.0)} data-testid="st-cursor" />
                 <text class="axis" x={format!("{LEFT}")} y={format!("{:.0}", h - 2.0)}>{ super::geom::fmt_ms(d.t0.as_ms_f64()) }</text>
