@@ -21,7 +21,9 @@ pub struct PacelcProps {
 
 /// Everything the panel draws.
 struct Model {
+    /// Without the partition: the curve, plane and readout are the Else-branch.
     cfg: Config,
+    partitioned: bool,
     res: montecarlo::Results,
     curve: Vec<(f64, f64)>,
     plane: Vec<montecarlo::PlanePoint>,
@@ -31,6 +33,12 @@ struct Model {
 fn compute(params: &BTreeMap<String, String>) -> Result<Model, String> {
     let p = quorum::SCENARIO.params(params).map_err(|e| e.to_string())?;
     let cfg = Config::from_params(&p)?;
+    // The availability answers the P-branch; everything else is the E-branch (no partition).
+    let avail = montecarlo::availability(&cfg);
+    let cfg = Config {
+        partition: None,
+        ..cfg
+    };
     let res = montecarlo::run(&cfg, TRIALS, SEED);
     let vis = if res.t_visibility_ms.is_finite() {
         res.t_visibility_ms
@@ -41,8 +49,8 @@ fn compute(params: &BTreeMap<String, String>) -> Result<Model, String> {
     let ts = quorum::default_ts(max_ms, 48);
     let curve = montecarlo::curve(&cfg, &ts, TRIALS, SEED);
     let plane = montecarlo::plane(&cfg, PLANE_TRIALS, SEED);
-    let avail = montecarlo::availability(&cfg);
     Ok(Model {
+        partitioned: p.flag("partition"),
         cfg,
         res,
         curve,
@@ -206,7 +214,7 @@ fn plane_chart(m: &Model) -> Html {
 
 fn readout(m: &Model) -> Html {
     let (wa, ra) = m.avail;
-    let now = match &m.cfg.partition {
+    let now = match m.partitioned.then_some(()) {
         None => "no partition; turn on “partition” to see".to_string(),
         Some(_) if wa >= 1.0 && ra >= 1.0 && m.cfg.sloppy => {
             "A — sloppy quorum keeps writes and reads available, reads may be stale".to_string()
@@ -223,7 +231,7 @@ fn readout(m: &Model) -> Html {
     html! {
         <div class="pacelc-readout" data-testid="pacelc-readout">
             <p><strong>{ "If Partitioned: " }</strong>{ "A or C (now: " }{ now }{ ")." }</p>
-            <p><strong>{ "Else: " }</strong>{ format!("read p99 = {} vs P(consistent) = {} at t = {}.", ms(m.res.read_latency.p99), pct(m.res.p_consistent), ms(m.cfg.t_ms)) }</p>
+            <p><strong>{ "Else (no partition): " }</strong>{ format!("read p99 = {} vs P(consistent) = {} at t = {}.", ms(m.res.read_latency.p99), pct(m.res.p_consistent), ms(m.cfg.t_ms)) }</p>
             <p class="hint">{ format!("N={} R={} W={} ({}); {} reaches {} at t = {}. Monte Carlo, {} trials.",
                 m.cfg.n, m.cfg.r, m.cfg.w,
                 if m.cfg.r + m.cfg.w > m.cfg.n { "R+W>N: strict quorum" } else { "R+W≤N: partial quorum" },

@@ -18,7 +18,7 @@ app.test('quorum page shows the PACELC curve, plane and readout', { path: '/?s=q
   assert.equal((await page.$$('[data-testid=pacelc-plane] .pt.current')).length, 1);
   const text = await page.getByTestId('pacelc-readout').innerText();
   assert.match(text, /If Partitioned: A or C \(now: /);
-  assert.match(text, /Else: read p99 = [\d.]+ ms vs P\(consistent\) = [\d.]+ %/);
+  assert.match(text, /Else \(no partition\): read p99 = [\d.]+ ms vs P\(consistent\) = [\d.]+ %/);
   await panel.scrollIntoViewIfNeeded();
   await panel.screenshot({ path: join(ARTIFACTS, 'panel-pacelc.png') });
   await shot('scenario-quorum-pacelc');
@@ -42,4 +42,12 @@ app.test('raft-election Start fills the election-timeout CDFs', { path: '/?s=raf
   await panel.scrollIntoViewIfNeeded();
   await panel.screenshot({ path: join(ARTIFACTS, 'panel-cdf.png') });
   await shot('scenario-raft-election-cdf');
+});
+
+app.test('quorum PACELC readout follows the partition branch', { path: '/?s=quorum&seed=1&n=5&r=3&w=3&partition=on&reachable=2' }, async ({ page, shot }) => {
+  await page.getByTestId('pacelc-readout').waitFor();
+  const text = await page.getByTestId('pacelc-readout').innerText();
+  assert.match(text, /now: C — writes 0\.0 % and reads 0\.0 % available/);
+  assert.equal((await page.$$('[data-testid=pacelc-plane] .pt')).length, 25, 'N = 5: 25 (R, W) points');
+  await page.getByTestId('pacelc-panel').screenshot({ path: join(ARTIFACTS, 'panel-pacelc-partition.png') });
 });
