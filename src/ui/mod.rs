@@ -7,6 +7,7 @@
 //! geometry, `dom` the few browser calls, `panic` the crash overlay.
 
 mod app;
+mod cdf;
 mod controls;
 pub mod dom;
 pub mod engine;
@@ -18,6 +19,7 @@ mod help;
 pub mod hooks;
 mod inspector;
 mod metrics;
+mod pacelc;
 mod page;
 pub mod panic;
 mod sliders;

@@ -474,6 +474,12 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         })
         .collect();
     let hist = Rc::new(e.hist.clone());
+    let pmap: Rc<std::collections::BTreeMap<String, String>> = Rc::new(
+        params
+            .iter()
+            .map(|(p, v)| (p.key.to_string(), v.clone()))
+            .collect(),
+    );
     let inspect = match sel {
         Some(Sel::Msg(id)) => e.sim.message_label(id),
         _ => None,
@@ -660,6 +666,8 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                     <Inspector snap={snap.clone()} selected={sel} label={inspect} msg={msg_rec} />
                     <Metrics snap={snap.clone()} hist={hist} on_seek={on_seek.clone()} />
                     <Guarantees rows={g_rows} narration={g_narr} focus={g_focus} {on_show} />
+                    if def.id == "quorum" { <super::pacelc::Pacelc params={pmap.clone()} /> }
+                    if def.id == "raft-election" { <super::cdf::ElectionCdf params={pmap.clone()} /> }
                     <Sliders params={params} on_change={on_param} />
                     <Explain def_id={def.id} />
                 </aside>

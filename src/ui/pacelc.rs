@@ -1,0 +1,262 @@
+//! The PACELC panel of the `quorum` scenario: a Monte Carlo of the current parameters (computed
+//! once per parameter change), drawn as P(consistent) against t, the latency-vs-consistency plane
+//! of every (R, W), and the plain "If Partitioned … Else …" readout (issue 6).
+
+use crate::protocols::quorum::{self, montecarlo, Config};
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Trials for the current configuration's curve and readout.
+const TRIALS: u64 = 20_000;
+/// Trials per (R, W) point of the plane (N² points).
+const PLANE_TRIALS: u64 = 3_000;
+const SEED: u64 = 1;
+
+#[derive(Properties, PartialEq)]
+pub struct PacelcProps {
+    /// The scenario's current parameter values, key → text.
+    pub params: Rc<BTreeMap<String, String>>,
+}
+
+/// Everything the panel draws.
+struct Model {
+    /// Without the partition: the curve, plane and readout are the Else-branch.
+    cfg: Config,
+    partitioned: bool,
+    res: montecarlo::Results,
+    curve: Vec<(f64, f64)>,
+    plane: Vec<montecarlo::PlanePoint>,
+    avail: (f64, f64),
+}
+
+fn compute(params: &BTreeMap<String, String>) -> Result<Model, String> {
+    let p = quorum::SCENARIO.params(params).map_err(|e| e.to_string())?;
+    let cfg = Config::from_params(&p)?;
+    // The availability answers the P-branch; everything else is the E-branch (no partition).
+    let avail = montecarlo::availability(&cfg);
+    let cfg = Config {
+        partition: None,
+        ..cfg
+    };
+    let res = montecarlo::run(&cfg, TRIALS, SEED);
+    let vis = if res.t_visibility_ms.is_finite() {
+        res.t_visibility_ms
+    } else {
+        0.0
+    };
+    let max_ms = (vis * 3.0).max(cfg.t_ms * 3.0).clamp(10.0, 100_000.0);
+    let ts = quorum::default_ts(max_ms, 48);
+    let curve = montecarlo::curve(&cfg, &ts, TRIALS, SEED);
+    let plane = montecarlo::plane(&cfg, PLANE_TRIALS, SEED);
+    Ok(Model {
+        partitioned: p.flag("partition"),
+        cfg,
+        res,
+        curve,
+        plane,
+        avail,
+    })
+}
+
+fn pct(p: f64) -> String {
+    if !p.is_finite() {
+        "—".into()
+    } else if (0.9995..1.0).contains(&p) {
+        format!("{:.2} %", p * 100.0)
+    } else {
+        format!("{:.1} %", p * 100.0)
+    }
+}
+
+fn ms(v: f64) -> String {
+    if !v.is_finite() {
+        "—".into()
+    } else if v == 0.0 {
+        "0 ms".into()
+    } else if v >= 100.0 {
+        format!("{v:.0} ms")
+    } else if v >= 1.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{v:.2} ms")
+    }
+}
+
+// Chart geometry (SVG user units).
+const W: f64 = 320.0;
+const H: f64 = 190.0;
+const L: f64 = 40.0;
+const R: f64 = 12.0;
+const T: f64 = 12.0;
+const B: f64 = 32.0;
+
+fn py(p: f64) -> f64 {
+    T + (1.0 - p.clamp(0.0, 1.0)) * (H - T - B)
+}
+
+/// The y axis (0 … 100 %) with grid lines.
+fn y_axis() -> Html {
+    html! {
+        <g class="axis">
+            { for [0.0, 0.25, 0.5, 0.75, 1.0].iter().map(|p| {
+                let y = py(*p);
+                html! { <g>
+                    <line class="grid" x1={L.to_string()} x2={(W - R).to_string()} y1={y.to_string()} y2={y.to_string()} />
+                    <text x={(L - 4.0).to_string()} y={(y + 3.0).to_string()} text-anchor="end">{ format!("{:.0}%", p * 100.0) }</text>
+                </g> }
+            }) }
+        </g>
+    }
+}
+
+fn curve_chart(m: &Model) -> Html {
+    let lo = 0.01f64;
+    let hi = m
+        .curve
+        .last()
+        .map(|(t, _)| *t)
+        .unwrap_or(10.0)
+        .max(lo * 10.0);
+    let px = |t: f64| L + (t.max(lo) / lo).ln() / (hi / lo).ln() * (W - L - R);
+    let pts = m
+        .curve
+        .iter()
+        .filter(|(_, p)| p.is_finite())
+        .map(|(t, p)| format!("{:.1},{:.1}", px(*t), py(*p)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let tx = px(m.cfg.t_ms);
+    let ty = py(m.res.p_consistent);
+    let gy = py(m.cfg.target);
+    // Decade ticks on the log axis.
+    let mut ticks = vec![];
+    let mut d = lo;
+    while d <= hi * 1.0001 {
+        ticks.push(d);
+        d *= 10.0;
+    }
+    html! {
+        <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" data-testid="pacelc-curve"
+            aria-label={format!("P(consistent) against t; now {} at t = {}", pct(m.res.p_consistent), ms(m.cfg.t_ms))}>
+            { y_axis() }
+            <g class="axis">
+                { for ticks.iter().map(|t| {
+                    let x = px(*t);
+                    html! { <text x={x.to_string()} y={(H - B + 13.0).to_string()} text-anchor="middle">{ if *t >= 1.0 { format!("{t:.0}") } else { format!("{t}") } }</text> }
+                }) }
+                <text x={((L + W - R) / 2.0).to_string()} y={(H - 4.0).to_string()} text-anchor="middle">{ "t after the write commits (ms, log)" }</text>
+            </g>
+            <line class="target" x1={L.to_string()} x2={(W - R).to_string()} y1={gy.to_string()} y2={gy.to_string()} />
+            <text class="target-label" x={(L + 3.0).to_string()} y={(gy - 3.0).to_string()}>{ format!("target {}", pct(m.cfg.target)) }</text>
+            <polyline class="line" points={pts} />
+            <line class="now" x1={tx.to_string()} x2={tx.to_string()} y1={T.to_string()} y2={(H - B).to_string()} />
+            <circle class="now-dot" cx={tx.to_string()} cy={ty.to_string()} r="4" />
+            <text class="now-label" x={(tx + 5.0).min(W - R - 60.0).to_string()} y={(ty + 14.0).min(H - B - 3.0).to_string()}>{ format!("t = {}", ms(m.cfg.t_ms)) }</text>
+        </svg>
+    }
+}
+
+fn plane_chart(m: &Model) -> Html {
+    let max_x = m
+        .plane
+        .iter()
+        .map(|p| p.read_p99_ms)
+        .filter(|v| v.is_finite())
+        .fold(1.0f64, f64::max)
+        * 1.1;
+    let px = |v: f64| L + (v / max_x).clamp(0.0, 1.0) * (W - L - R);
+    let mut pts: Vec<&montecarlo::PlanePoint> = m.plane.iter().collect();
+    // The current one last, so it is drawn on top.
+    pts.sort_by_key(|p| p.r == m.cfg.r && p.w == m.cfg.w);
+    // Label the current point, then any other whose label would not overlap one already placed.
+    let mut placed: Vec<(f64, f64)> = vec![];
+    let mut labelled = vec![false; pts.len()];
+    for i in (0..pts.len()).rev() {
+        let p = pts[i];
+        let (x, y) = (px(p.read_p99_ms), py(p.p_consistent));
+        if placed
+            .iter()
+            .all(|(a, b)| (a - x).abs() > 34.0 || (b - y).abs() > 11.0)
+        {
+            placed.push((x, y));
+            labelled[i] = true;
+        }
+    }
+    html! {
+        <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" data-testid="pacelc-plane"
+            aria-label="Read p99 latency against P(consistent) for every R and W">
+            { y_axis() }
+            <g class="axis">
+                { for [0.0, 0.5, 1.0].iter().map(|f| {
+                    let v = max_x * f;
+                    html! { <text x={px(v).to_string()} y={(H - B + 13.0).to_string()} text-anchor="middle">{ format!("{v:.0}") }</text> }
+                }) }
+                <text x={((L + W - R) / 2.0).to_string()} y={(H - 4.0).to_string()} text-anchor="middle">{ "read p99 latency (ms)" }</text>
+            </g>
+            { for pts.iter().zip(labelled).filter(|(p, _)| p.p_consistent.is_finite() && p.read_p99_ms.is_finite()).map(|(p, label)| {
+                let cur = p.r == m.cfg.r && p.w == m.cfg.w;
+                let strict = p.r + p.w > m.cfg.n;
+                let (x, y) = (px(p.read_p99_ms), py(p.p_consistent));
+                let class = classes!("pt", cur.then_some("current"), strict.then_some("strict"));
+                html! { <g class={class}>
+                    <circle cx={x.to_string()} cy={y.to_string()} r={if cur { "5.5" } else { "3.5" }}>
+                        <title>{ format!("R={} W={}: read p99 {}, P(consistent) {}", p.r, p.w, ms(p.read_p99_ms), pct(p.p_consistent)) }</title>
+                    </circle>
+                    if label {
+                        <text x={(x + 6.0).min(W - R - 30.0).to_string()} y={(y + if cur { 14.0 } else { -4.0 }).clamp(T + 8.0, H - B - 3.0).to_string()}>{ format!("R{}W{}", p.r, p.w) }</text>
+                    }
+                </g> }
+            }) }
+        </svg>
+    }
+}
+
+fn readout(m: &Model) -> Html {
+    let (wa, ra) = m.avail;
+    let now = match m.partitioned.then_some(()) {
+        None => "no partition; turn on “partition” to see".to_string(),
+        Some(_) if wa >= 1.0 && ra >= 1.0 && m.cfg.sloppy => {
+            "A — sloppy quorum keeps writes and reads available, reads may be stale".to_string()
+        }
+        Some(_) if wa >= 1.0 && ra >= 1.0 => {
+            "A — both quorums still reachable on this side".to_string()
+        }
+        Some(_) => format!(
+            "C — writes {} and reads {} available on this side",
+            pct(wa),
+            pct(ra)
+        ),
+    };
+    html! {
+        <div class="pacelc-readout" data-testid="pacelc-readout">
+            <p><strong>{ "If Partitioned: " }</strong>{ "A or C (now: " }{ now }{ ")." }</p>
+            <p><strong>{ "Else (no partition): " }</strong>{ format!("read p99 = {} vs P(consistent) = {} at t = {}.", ms(m.res.read_latency.p99), pct(m.res.p_consistent), ms(m.cfg.t_ms)) }</p>
+            <p class="hint">{ format!("N={} R={} W={} ({}); {} reaches {} at t = {}. Monte Carlo, {} trials.",
+                m.cfg.n, m.cfg.r, m.cfg.w,
+                if m.cfg.r + m.cfg.w > m.cfg.n { "R+W>N: strict quorum" } else { "R+W≤N: partial quorum" },
+                "P(consistent)", pct(m.cfg.target), ms(m.res.t_visibility_ms), TRIALS) }</p>
+        </div>
+    }
+}
+
+#[component]
+pub fn Pacelc(props: &PacelcProps) -> Html {
+    let model = use_memo(props.params.clone(), |p| compute(p));
+    html! {
+        <section class="panel pacelc" aria-label="PACELC trade-off" data-testid="pacelc-panel">
+            <h2>{ "PACELC trade-off" }</h2>
+            { match &*model {
+                Err(e) => html! { <p class="hint" role="alert">{ e }</p> },
+                Ok(m) => html! { <>
+                    { readout(m) }
+                    <h3>{ "Consistency against t" }</h3>
+                    { curve_chart(m) }
+                    <h3>{ "Latency vs consistency, every (R, W)" }</h3>
+                    { plane_chart(m) }
+                    <p class="legend"><span class="key strict">{ "●" }</span>{ " R+W>N " }<span class="key">{ "●" }</span>{ " R+W≤N " }<span class="key current">{ "●" }</span>{ " current" }</p>
+                </> },
+            } }
+        </section>
+    }
+}
