@@ -155,11 +155,7 @@ mod tests {
 
     #[test]
     fn bad_params_are_rejected_and_extremes_do_not_panic() {
-        let bad = |k: &str, v: &str| {
-            let mut o = BTreeMap::new();
-            o.insert(k.to_string(), v.to_string());
-            SCENARIO.params(&o).is_err()
-        };
+        let bad = |k: &str, v: &str| SCENARIO.rejects(k, v);
         assert!(bad("delivery", "total"));
         assert!(bad("nodes", "1"));
         assert!(bad("answer", "101"));
@@ -169,13 +165,9 @@ mod tests {
             ("answer", "100"),
             ("nodes", "12"),
         ] {
-            let mut o = BTreeMap::new();
-            o.insert(k.to_string(), v.to_string());
-            let mut sim = SCENARIO
-                .instantiate(&o, 1, vec![], TraceConfig::default())
-                .unwrap_or_else(|e| panic!("{e}"));
-            sim.run_until(Time::ms(200), 200_000);
-            let _ = sim.metrics();
+            if let Err(e) = SCENARIO.smoke(k, v, Time::ms(200)) {
+                panic!("{k}={v}: {e}");
+            }
         }
     }
 }

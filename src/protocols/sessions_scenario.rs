@@ -185,11 +185,7 @@ mod tests {
 
     #[test]
     fn bad_params_are_rejected_and_extremes_do_not_panic() {
-        let bad = |k: &str, v: &str| {
-            let mut o = BTreeMap::new();
-            o.insert(k.to_string(), v.to_string());
-            SCENARIO.params(&o).is_err()
-        };
+        let bad = |k: &str, v: &str| SCENARIO.rejects(k, v);
         assert!(bad("session", "bogus"));
         assert!(bad("replicas", "1"));
         assert!(bad("clients", "99"));
@@ -200,13 +196,9 @@ mod tests {
             ("timeout", "1ms"),
             ("clients", "6"),
         ] {
-            let mut o = BTreeMap::new();
-            o.insert(k.to_string(), v.to_string());
-            let mut sim = SCENARIO
-                .instantiate(&o, 1, vec![], TraceConfig::default())
-                .unwrap_or_else(|e| panic!("{e}"));
-            sim.run_until(Time::ms(300), 200_000);
-            let _ = sim.metrics();
+            if let Err(e) = SCENARIO.smoke(k, v, Time::ms(300)) {
+                panic!("{k}={v}: {e}");
+            }
         }
     }
 }

@@ -400,11 +400,7 @@ mod tests {
 
     #[test]
     fn bad_params_are_rejected() {
-        let bad = |k: &str, v: &str| {
-            let mut o = BTreeMap::new();
-            o.insert(k.to_string(), v.to_string());
-            SCENARIO.params(&o).is_err()
-        };
+        let bad = |k: &str, v: &str| SCENARIO.rejects(k, v);
         assert!(bad("variant", "quorum"));
         assert!(bad("replicas", "2"));
         assert!(bad("think", "0ms"));

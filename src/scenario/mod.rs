@@ -157,6 +157,31 @@ pub static CATALOGUE: &[&ScenarioDef] = &[
     &crate::protocols::causal::SCENARIO,
 ];
 
+impl ScenarioDef {
+    /// True when the single override `key=value` is refused (for the scenarios' bad-input tests).
+    pub fn rejects(&self, key: &str, value: &str) -> bool {
+        let mut o = BTreeMap::new();
+        o.insert(key.to_string(), value.to_string());
+        self.params(&o).is_err()
+    }
+
+    /// Builds a run with the single override `key=value` and runs it to `until` (bounded), for
+    /// tests that extreme but legal values neither panic nor hang.
+    pub fn smoke(
+        &self,
+        key: &str,
+        value: &str,
+        until: Time,
+    ) -> Result<Box<dyn Simulation>, SimError> {
+        let mut o = BTreeMap::new();
+        o.insert(key.to_string(), value.to_string());
+        let mut sim = self.instantiate(&o, 1, vec![], TraceConfig::default())?;
+        sim.run_until(until, 200_000);
+        let _ = sim.metrics();
+        Ok(sim)
+    }
+}
+
 /// Looks a scenario up by id.
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {
     CATALOGUE.iter().copied().find(|s| s.id == id)
