@@ -165,6 +165,28 @@ impl ScenarioDef {
         self.params(&o).is_err()
     }
 
+    /// Builds a run from `key=value` pairs with the trace unrecorded (as sweeps do) and runs it to
+    /// `until` (at most ten million entries).
+    pub fn run_unrecorded(
+        &self,
+        sets: &[(&str, &str)],
+        seed: u64,
+        interventions: Vec<Intervention>,
+        until: Time,
+    ) -> Result<Box<dyn Simulation>, SimError> {
+        let o: BTreeMap<String, String> = sets
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        let trace = TraceConfig {
+            record: false,
+            ..TraceConfig::default()
+        };
+        let mut sim = self.instantiate(&o, seed, interventions, trace)?;
+        sim.run_until(until, 10_000_000);
+        Ok(sim)
+    }
+
     /// Builds a run with the single override `key=value` and runs it to `until` (bounded), for
     /// tests that extreme but legal values neither panic nor hang.
     pub fn smoke(

@@ -29,6 +29,15 @@ pub trait Simulation {
     fn invariants(&self) -> Vec<InvariantStatus>;
     fn done(&self) -> bool;
     fn queue_len(&self) -> usize;
+
+    /// One metric by name; NaN when the scenario has no such metric.
+    fn metric(&self, key: &str) -> f64 {
+        self.metrics()
+            .into_iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
+            .unwrap_or(f64::NAN)
+    }
 }
 
 impl<P: Protocol> Simulation for World<P> {

@@ -337,6 +337,22 @@ pub struct InvariantStatus {
     pub first_violation: Option<Time>,
 }
 
+/// The loop's view of a world's recording parts, borrowed field by field so that `state` stays
+/// free to be stepped alongside.
+macro_rules! loop_ctx {
+    ($w:expr, $mode:expr) => {
+        LoopCtx {
+            trace: &mut $w.trace,
+            payloads: &mut $w.payloads,
+            history: &mut $w.history,
+            effects: &mut $w.effects,
+            breaches: &mut $w.breaches,
+            config: &$w.config,
+            mode: $mode,
+        }
+    };
+}
+
 /// A deterministic run.
 pub struct World<P: Protocol> {
     pub config: SimConfig,
@@ -486,15 +502,7 @@ impl<P: Protocol> World<P> {
 
     /// Processes one queued entry or intervention. False when nothing is left.
     pub fn step(&mut self) -> bool {
-        let mut ctx = LoopCtx {
-            trace: &mut self.trace,
-            payloads: &mut self.payloads,
-            history: &mut self.history,
-            effects: &mut self.effects,
-            breaches: &mut self.breaches,
-            config: &self.config,
-            mode: Mode::Live,
-        };
+        let mut ctx = loop_ctx!(self, Mode::Live);
         let stepped = step_state(&mut self.state, &self.interventions, &mut ctx, Time::MAX);
         if stepped {
             self.after_live_event();
@@ -507,15 +515,7 @@ impl<P: Protocol> World<P> {
     pub fn run_until(&mut self, t: Time, budget: u64) -> u64 {
         let mut done = 0;
         while done < budget {
-            let mut ctx = LoopCtx {
-                trace: &mut self.trace,
-                payloads: &mut self.payloads,
-                history: &mut self.history,
-                effects: &mut self.effects,
-                breaches: &mut self.breaches,
-                config: &self.config,
-                mode: Mode::Live,
-            };
+            let mut ctx = loop_ctx!(self, Mode::Live);
             if !step_state(&mut self.state, &self.interventions, &mut ctx, t) {
                 if self.state.now < t {
                     self.state.now = t;
@@ -605,15 +605,7 @@ impl<P: Protocol> World<P> {
     }
 
     fn replay(&mut self, mut state: State<P>, t: Time) -> State<P> {
-        let mut ctx = LoopCtx {
-            trace: &mut self.trace,
-            payloads: &mut self.payloads,
-            history: &mut self.history,
-            effects: &mut self.effects,
-            breaches: &mut self.breaches,
-            config: &self.config,
-            mode: Mode::Replay,
-        };
+        let mut ctx = loop_ctx!(self, Mode::Replay);
         while step_state(&mut state, &self.interventions, &mut ctx, t) {}
         if state.now < t {
             state.now = t;

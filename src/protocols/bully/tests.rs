@@ -174,27 +174,13 @@ fn run(
     ivs: Vec<Intervention>,
     until: Time,
 ) -> Box<dyn Simulation> {
-    let o: BTreeMap<String, String> = sets
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    let trace = TraceConfig {
-        record: false,
-        ..TraceConfig::default()
-    };
-    let mut sim = SCENARIO
-        .instantiate(&o, seed, ivs, trace)
-        .unwrap_or_else(|e| panic!("{e}"));
-    sim.run_until(until, 10_000_000);
-    sim
+    SCENARIO
+        .run_unrecorded(sets, seed, ivs, until)
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 fn metric(sim: &dyn Simulation, key: &str) -> f64 {
-    sim.metrics()
-        .into_iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v)
-        .unwrap_or(f64::NAN)
+    sim.metric(key)
 }
 
 #[test]
