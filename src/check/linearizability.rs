@@ -204,13 +204,23 @@ fn search(
     if n == 0 {
         return Ok(true);
     }
-    // Entries: (time, 0 = call / 1 = return, local op).
+    // Entries: (time, 0 = call / 1 = return, local op). At equal times returns come first: an
+    // operation that completed at t precedes one invoked at t (the simulator records a client's
+    // completion before its next invocation at the same instant) — except an operation's own
+    // call, which always precedes its return.
     let mut entries: Vec<(u64, u8, usize)> = Vec::with_capacity(2 * n);
     for (i, o) in ops.iter().enumerate() {
         entries.push((o.call, 0, i));
         entries.push((o.ret, 1, i));
     }
-    entries.sort_unstable();
+    entries.sort_unstable_by_key(|&(t, kind, i)| {
+        let rank = match kind {
+            1 if ops[i].call < t => 0,
+            0 => 1,
+            _ => 2,
+        };
+        (t, rank, i)
+    });
     let head = 2 * n;
     let mut next = vec![NIL; 2 * n + 1];
     let mut prev = vec![NIL; 2 * n + 1];
