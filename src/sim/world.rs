@@ -469,7 +469,7 @@ impl<P: Protocol> World<P> {
             inflight: InFlight::default(),
         };
         // Interventions are validated now so a bad one is an error here, not a surprise later.
-        interventions.sort_by_key(|iv| iv.at);
+        sort_interventions(&mut interventions);
         let mut probe = state.clone();
         for iv in &interventions {
             validate_action(&mut probe, &iv.action)?;
@@ -680,6 +680,12 @@ impl<P: Protocol> World<P> {
     pub fn done(&self) -> bool {
         self.state.protocol.done(&self.state)
     }
+}
+
+/// In time order (stable: same-time interventions keep their order). Not generic, so the
+/// sort is compiled once rather than once per protocol.
+fn sort_interventions(interventions: &mut [Intervention]) {
+    interventions.sort_by_key(|iv| iv.at);
 }
 
 /// Every agent's engine-side state at the start: clocks drawn from the scenario stream.
