@@ -18,7 +18,7 @@
 use super::agent::{Agent, ByzantineMode, Ctx, Effect, Message, NodeId, Summary, TimerKey};
 use super::clock::{Lamport, PhysicalClock, VectorClock};
 use super::dist::Dist;
-use super::history::{History, OpFn, Outcome, Value};
+use super::history::{History, Outcome, Value};
 use super::intervention::{Action, Intervention};
 use super::network::{LinkConfig, Network};
 use super::queue::{EventQueue, Pending};
@@ -948,32 +948,7 @@ enum Call<'a> {
 }
 
 /// An agent's effect with its message (if any) parked in a slot.
-enum DynEffect {
-    Send {
-        to: NodeId,
-        slot: Slot,
-        delay: Option<Time>,
-    },
-    SetTimer {
-        key: TimerKey,
-        after: Time,
-    },
-    CancelTimer {
-        key: TimerKey,
-    },
-    Note(String),
-    Invoke {
-        req: u64,
-        f: OpFn,
-        key: String,
-        input: Value,
-    },
-    Complete {
-        req: u64,
-        outcome: Outcome,
-        output: Value,
-    },
-}
+type DynEffect = Effect<Slot>;
 
 /// What the loop needs from the typed part of a run.
 trait Typed {
@@ -1103,37 +1078,12 @@ impl<P: Protocol> Typed for TypedParts<'_, P> {
                 Call::Recover => agent.on_recover(&mut c),
             }
         }
-        for e in effects.drain(..) {
-            let mut park = |msg| {
+        out.extend(effects.drain(..).map(|e| {
+            e.map_msg(|msg| {
                 slots.push(Some(msg));
                 slots.len() - 1
-            };
-            out.push(match e {
-                Effect::Send { to, msg } => DynEffect::Send {
-                    to,
-                    slot: park(msg),
-                    delay: None,
-                },
-                Effect::SendAfter { to, msg, delay } => DynEffect::Send {
-                    to,
-                    slot: park(msg),
-                    delay: Some(delay),
-                },
-                Effect::SetTimer { key, after } => DynEffect::SetTimer { key, after },
-                Effect::CancelTimer { key } => DynEffect::CancelTimer { key },
-                Effect::Note(text) => DynEffect::Note(text),
-                Effect::Invoke { req, f, key, input } => DynEffect::Invoke { req, f, key, input },
-                Effect::Complete {
-                    req,
-                    outcome,
-                    output,
-                } => DynEffect::Complete {
-                    req,
-                    outcome,
-                    output,
-                },
-            });
-        }
+            })
+        }));
     }
     fn flight(&self, id: MsgId) -> Option<&FlightMeta> {
         self.inflight.get(id).map(|f| &f.meta)
@@ -1543,8 +1493,11 @@ fn apply_effect(
     effect: DynEffect,
 ) {
     match effect {
-        DynEffect::Send { to, slot, delay } => send(core, typed, ctx, me, to, slot, None, delay),
-        DynEffect::SetTimer { key, after } => {
+        Effect::Send { to, msg } => send(core, typed, ctx, me, to, msg, None, None),
+        Effect::SendAfter { to, msg, delay } => {
+            send(core, typed, ctx, me, to, msg, None, Some(delay))
+        }
+        Effect::SetTimer { key, after } => {
             let now = core.now;
             let node = typed.meta_mut(me);
             node.timer_gen += 1;
@@ -1554,11 +1507,11 @@ fn apply_effect(
             let at = now + node.clock.true_duration(after);
             core.queue.push(at, Pending::Timer { node: me, key, gen });
         }
-        DynEffect::CancelTimer { key } => {
+        Effect::CancelTimer { key } => {
             typed.meta_mut(me).timers.retain(|(k, _)| *k != key);
         }
-        DynEffect::Note(text) => record(core, typed, ctx, me, EventKind::Note(text)),
-        DynEffect::Invoke { req, f, key, input } => {
+        Effect::Note(text) => record(core, typed, ctx, me, EventKind::Note(text)),
+        Effect::Invoke { req, f, key, input } => {
             let op = core.history_len;
             core.history_len += 1;
             core.open_ops.insert((me.0, req), op);
@@ -1568,7 +1521,7 @@ fn apply_effect(
             }
             record(core, typed, ctx, me, EventKind::Invoke { op });
         }
-        DynEffect::Complete {
+        Effect::Complete {
             req,
             outcome,
             output,
