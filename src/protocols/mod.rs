@@ -1,7 +1,6 @@
 //! Protocols: one sans-IO state machine per mental model.
 pub mod bully;
 pub mod cap;
-pub mod cap_scenario;
 pub mod causal;
 pub mod causal_scenario;
 pub mod gossip;

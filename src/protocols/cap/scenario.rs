@@ -1,6 +1,6 @@
 //! The CAP scenario's parameters, scripted partition and stories (the protocol is in `cap.rs`).
 
-use super::cap::{Board, Cfg, Client, Merge, Mode, Node, Replica};
+use super::{Board, Cfg, Client, Merge, Mode, Node, Replica};
 use crate::scenario::params::{ParamKind, ParamSpec, Params};
 use crate::scenario::{Group, ScenarioDef};
 use crate::sim::{Action, Intervention, NodeId, SimConfig, SimError, Simulation, Time, World};

@@ -1,5 +1,5 @@
+use super::scenario::{minority, world};
 use super::*;
-use crate::protocols::cap_scenario::{minority, world};
 use crate::sim::{Action, Effect, Intervention, Purpose, SimConfig, SimRng, World};
 use std::collections::BTreeMap;
 
