@@ -34,7 +34,7 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     <dt>{ "vector" }</dt><dd>{ clock_text(nv, ClockMode::Vector) }</dd>
                     <dt>{ "local clock" }</dt><dd>{ clock_text(nv, ClockMode::Physical) }</dd>
                     if let Some(b) = nv.byzantine { <dt>{ "Byzantine" }</dt><dd>{ b.name() }</dd> }
-                    if let Some(t) = suspicion(&props.snap, id) { <dt>{ "suspected" }</dt><dd data-testid="inspector-suspected">{ t }</dd> }
+                    if let Some(t) = suspicion(&props.snap, id) { <dt>{ "suspicion" }</dt><dd data-testid="inspector-suspected">{ t }</dd> }
                     if !nv.summary.suspects.is_empty() {
                         <dt>{ "suspects" }</dt>
                         <dd>{ nv.summary.suspects.iter().map(|s| format!("a{s}")).collect::<Vec<_>>().join(", ") }</dd>

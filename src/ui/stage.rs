@@ -95,6 +95,13 @@ pub fn Stage(props: &StageProps) -> Html {
                 let hue = GROUP_HUES[*g as usize % GROUP_HUES.len()];
                 let pad = lay.r * 2.6 + if lay.grid { 4.0 } else { 18.0 };
                 let d: String = h.iter().map(|p| format!("{:.1},{:.1} ", p.0, p.1)).collect();
+                if let [p] = h.as_slice() {
+                    // A side of one agent: a polygon of one point would draw nothing.
+                    return html! {
+                        <circle key={format!("g{g}")} class="region" cx={format!("{:.1}", p.0)} cy={format!("{:.1}", p.1)} r={format!("{:.1}", pad / 2.0)}
+                            style={format!("fill: hsl({hue},70%,55%); opacity: 0.14")} data-testid="partition-region" />
+                    };
+                }
                 html! {
                     <polygon key={format!("g{g}")} class="region" points={d}
                         style={format!("fill: hsl({hue},70%,55%); stroke: hsl({hue},70%,55%); opacity: 0.14; stroke-width: {pad:.0}px")}
