@@ -200,7 +200,8 @@ pub struct RaftAgent {
     /// Votes for this candidate in `current_term`, one slot per agent.
     pub votes: Vec<Option<bool>>,
     /// The leader this agent gave up on when its election timer fired (its failure detector's
-    /// verdict), until it accepts a leader again. Volatile; shown on the stage as "suspected".
+    /// verdict), until it accepts a leader or hears from that agent again. Volatile; shown on the
+    /// stage as "suspected".
     pub suspect: Option<NodeId>,
 }
 
@@ -391,6 +392,11 @@ impl Agent for RaftAgent {
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<Msg>, from: NodeId, msg: &Msg) {
+        // Hearing from the suspect at all shows it is alive (a new leader stops suspecting the
+        // old one once it is back).
+        if self.suspect == Some(from) {
+            self.suspect = None;
+        }
         self.observe_term(ctx, msg.term());
         match *msg {
             Msg::RequestVote {

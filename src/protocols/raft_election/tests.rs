@@ -558,4 +558,18 @@ fn a_follower_that_times_out_suspects_its_leader_until_it_follows_one_again() {
     a.suspect = Some(NodeId(2));
     a.on_crash();
     assert!(a.summary().suspects.is_empty());
+    // A leader that replaced the suspect stops suspecting it once it hears from it.
+    a.suspect = Some(NodeId(1));
+    a.role = RaftRole::Leader;
+    effects(&mut a, 0, 3, |a, c| {
+        a.on_message(
+            c,
+            NodeId(1),
+            &Msg::AppendEntriesReply {
+                term: Term(3),
+                success: true,
+            },
+        )
+    });
+    assert!(a.summary().suspects.is_empty());
 }
