@@ -591,6 +591,17 @@ mod tests {
     }
 
     #[test]
+    fn a_link_far_into_a_busy_run_opens_at_its_time_not_one_ticks_worth() {
+        let def = find("heartbeat").expect("heartbeat");
+        let mut run = Run::new("heartbeat", 2);
+        run.params.insert("nodes".into(), "30".into());
+        run.params.insert("interval".into(), "10ms".into());
+        run.time = Some(Time::secs(4));
+        let (e, _) = Engine::new(def, run).expect("builds");
+        assert_eq!(e.t, Time::secs(4));
+    }
+
+    #[test]
     fn speed_goes_into_the_link_and_comes_back() {
         let mut e = engine();
         assert!(!e.query().contains("speed="), "the default is not written");
