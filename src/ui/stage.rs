@@ -269,7 +269,7 @@ pub fn Stage(props: &StageProps) -> Html {
     html! {
         <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {w} {h}")} role="group"
             aria-label={format!("Stage: {} agents, {} messages in flight. Tab to an agent, Enter for its menu; click a link to cut or mend it; drag across the stage to build a wall.", n, snap.msgs.len())}
-            data-testid="stage" data-trace-hash={format!("{:016x}", snap.hash)} data-time={snap.t.0.to_string()}
+            data-testid="stage" data-trace-hash={format!("{:016x}", snap.hash)} data-time={snap.t.0.to_string()} data-head={snap.head.0.to_string()}
             data-msgs={snap.msgs.len().to_string()} onclick={onbg} preserveAspectRatio="xMidYMid meet"
             ref={svg_ref} {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}>
             <g class="regions">{ regions }</g>

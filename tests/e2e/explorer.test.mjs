@@ -303,14 +303,17 @@ app.test('speed travels in the URL both ways; a bad one gives a banner and the d
   await shot('bad-speed-banner');
 });
 
-app.test('Share and Embed while scrubbed back open at that moment with the same trace hash', { path: '/?s=heartbeat&seed=9&speed=0.5' }, async ({ page, shot, url }) => {
+app.test('Share and Embed while scrubbed back open at that moment with the same trace hash', { path: '/?s=heartbeat&seed=9&t=200ms&speed=0.5' }, async ({ page, shot, url }) => {
   await page.getByTestId('stage').waitFor();
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=stage]').dataset.time) > 150000);
   await page.getByTestId('agent-1').click();
   await page.getByTestId('menu-crash').click();
+  await page.keyboard.press('Escape');
+  await page.getByTestId('play').click();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=stage]').dataset.time) > 900000);
   await page.getByTestId('play').click();
   await scrubTo(page, 600);
+  assert.equal(await attr(page, '[data-testid=agent-1]', 'data-status'), 'crashed');
+  assert.notEqual(await attr(page, '[data-testid=stage]', 'data-head'), '600000', 'scrubbed back, not at the head');
   const hash = await attr(page, '[data-testid=stage]', 'data-trace-hash');
   const statuses = await page.$$eval('[data-agent]', (els) => els.map((e) => e.dataset.status).join());
   await page.getByTestId('share').click();
