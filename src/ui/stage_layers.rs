@@ -143,9 +143,9 @@ pub fn suspicion_legend(any_false: bool, any_right: bool, h: f64) -> Html {
         return html! {};
     }
     html! {
-        <g class="suspect-legend" transform={format!("translate(10,{:.1})", h - 10.0)} data-testid="suspect-legend">
-            <text x="0" y="0">
-                <tspan class="k">{ "? " }</tspan>{ "suspected by a failure detector — " }
+        <g class="suspect-legend" transform={format!("translate(10,{:.1})", h - 24.0)} data-testid="suspect-legend">
+            <text x="0" y="0"><tspan class="k">{ "? " }</tspan>{ "suspected by a failure detector:" }</text>
+            <text x="0" y="14">
                 if any_false { <tspan class="false">{ "amber: falsely (it is up)" }</tspan> }
                 if any_false && any_right { { " · " } }
                 if any_right { <tspan class="right">{ "grey: rightly (it crashed)" }</tspan> }
