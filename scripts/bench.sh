@@ -20,3 +20,6 @@ cargo build --release --bin swarmscope -q
 /usr/bin/time -f "%e s wall" ./target/release/swarmscope sweep raft-election --trials 10000 \
   --set nodes=5 --set failed=0 --set latency=30ms..40ms --set election_timeout=300ms..600ms \
   --set heartbeat=150ms --json | grep -A3 '"time_without_leader_ms"' || true
+echo "== load time on loopback (release build, headless Chromium, cold cache)"
+trunk build --release --offline >/dev/null 2>&1
+node tests/e2e/bench-load.mjs

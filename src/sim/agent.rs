@@ -164,6 +164,43 @@ pub enum Effect<M> {
     },
 }
 
+impl<M> Effect<M> {
+    /// The same effect with its message (if any) turned into something else.
+    pub fn map_msg<N>(self, f: impl FnOnce(M) -> N) -> Effect<N> {
+        match self {
+            Effect::Send { to, msg } => Effect::Send { to, msg: f(msg) },
+            Effect::SendAfter { to, msg, delay } => Effect::SendAfter {
+                to,
+                msg: f(msg),
+                delay,
+            },
+            Effect::SetTimer { key, after } => Effect::SetTimer { key, after },
+            Effect::CancelTimer { key } => Effect::CancelTimer { key },
+            Effect::Note(text) => Effect::Note(text),
+            Effect::Invoke {
+                req,
+                f: op,
+                key,
+                input,
+            } => Effect::Invoke {
+                req,
+                f: op,
+                key,
+                input,
+            },
+            Effect::Complete {
+                req,
+                outcome,
+                output,
+            } => Effect::Complete {
+                req,
+                outcome,
+                output,
+            },
+        }
+    }
+}
+
 /// The handle an agent gets in each handler: who it is, what time its own clock says, a random
 /// stream of its own, and the buffer its effects go into.
 pub struct Ctx<'a, M> {

@@ -27,6 +27,6 @@ pub use dynamic::Simulation;
 pub use intervention::{Action, Intervention};
 pub use trace::{DropReason, Event, EventKind, Fate, MsgId, MsgRecord, Trace, TraceConfig};
 pub use world::{
-    Breach, Frame, InvariantStatus, NodeState, NodeView, Protocol, SimConfig, SimError, State,
-    Stats, Status, World,
+    Breach, Core, Frame, InvariantStatus, NodeMeta, NodeState, NodeView, Protocol, SimConfig,
+    SimError, State, Stats, Status, World,
 };

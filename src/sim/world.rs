@@ -31,6 +31,7 @@ use super::units::{parse_bool, parse_probability};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::{Deref, DerefMut};
 
 /// Most agents a world may have.
 pub const MAX_AGENTS: usize = 10_000;
@@ -122,10 +123,10 @@ pub enum Status {
     Paused,
 }
 
-/// An agent and what the engine keeps about it.
+/// What the engine keeps about an agent besides the agent itself. [`NodeState`] derefs to it,
+/// so `node.status` reads as before.
 #[derive(Clone, Debug)]
-pub struct NodeState<A> {
-    pub agent: A,
+pub struct NodeMeta {
     pub status: Status,
     pub lamport: Lamport,
     pub vclock: Option<VectorClock>,
@@ -137,7 +138,26 @@ pub struct NodeState<A> {
     timer_gen: u64,
     backlog: Vec<Pending>,
     rng: SimRng,
-    last_sent: Option<MsgId>,
+}
+
+/// An agent and what the engine keeps about it.
+#[derive(Clone, Debug)]
+pub struct NodeState<A> {
+    pub agent: A,
+    pub meta: NodeMeta,
+}
+
+impl<A> Deref for NodeState<A> {
+    type Target = NodeMeta;
+    fn deref(&self) -> &NodeMeta {
+        &self.meta
+    }
+}
+
+impl<A> DerefMut for NodeState<A> {
+    fn deref_mut(&mut self) -> &mut NodeMeta {
+        &mut self.meta
+    }
 }
 
 /// A protocol-level violation found by [`Protocol::check`].
@@ -204,16 +224,22 @@ impl Stats {
     }
 }
 
-/// A message on its way. It carries its payload, so delivery needs no trace (sweeps record
-/// none) and replay re-creates it exactly.
+/// Where a message in flight goes (the payload travels beside it, in the typed part).
 #[derive(Clone, Debug)]
-struct Flight<M> {
-    msg: M,
+struct FlightMeta {
     from: NodeId,
     to: NodeId,
     lamport: u64,
     vclock: Option<VectorClock>,
     lost: bool,
+}
+
+/// A message on its way. It carries its payload, so delivery needs no trace (sweeps record
+/// none) and replay re-creates it exactly.
+#[derive(Clone, Debug)]
+struct Flight<M> {
+    msg: M,
+    meta: FlightMeta,
 }
 
 /// Messages in flight, indexed by id. Ids are handed out in order and most messages resolve
@@ -262,19 +288,17 @@ impl<M> InFlight<M> {
     }
 }
 
-/// Everything that changes as the run goes; cloned for snapshots.
+/// The part of a run's state that does not depend on the protocol: clock, network, queue,
+/// counters, random streams. [`State`] derefs to it.
 #[derive(Clone, Debug)]
-pub struct State<P: Protocol> {
+pub struct Core {
     pub now: Time,
-    pub nodes: Vec<NodeState<P::Agent>>,
     pub net: Network,
-    pub protocol: P,
     pub stats: Stats,
     pub hash: TraceHash,
     pub mtbf: Option<Time>,
     pub mttr: Time,
     queue: EventQueue,
-    inflight: InFlight<<P::Agent as Agent>::Msg>,
     next_msg: MsgId,
     next_iv: usize,
     history_len: usize,
@@ -286,7 +310,7 @@ pub struct State<P: Protocol> {
     first_violation: Vec<Option<Time>>,
 }
 
-impl<P: Protocol> State<P> {
+impl Core {
     pub fn queue_len(&self) -> usize {
         self.queue.len()
     }
@@ -294,6 +318,31 @@ impl<P: Protocol> State<P> {
         &self.first_violation
     }
 }
+
+/// Everything that changes as the run goes; cloned for snapshots.
+#[derive(Clone, Debug)]
+pub struct State<P: Protocol> {
+    pub core: Core,
+    pub nodes: Vec<NodeState<P::Agent>>,
+    pub protocol: P,
+    inflight: InFlight<Msg<P>>,
+}
+
+impl<P: Protocol> Deref for State<P> {
+    type Target = Core;
+    fn deref(&self) -> &Core {
+        &self.core
+    }
+}
+
+impl<P: Protocol> DerefMut for State<P> {
+    fn deref_mut(&mut self) -> &mut Core {
+        &mut self.core
+    }
+}
+
+/// A protocol's message type.
+type Msg<P> = <<P as Protocol>::Agent as Agent>::Msg;
 
 struct Snapshot<P: Protocol> {
     state: State<P>,
@@ -337,20 +386,37 @@ pub struct InvariantStatus {
     pub first_violation: Option<Time>,
 }
 
-/// The loop's view of a world's recording parts, borrowed field by field so that `state` stays
-/// free to be stepped alongside.
-macro_rules! loop_ctx {
-    ($w:expr, $mode:expr) => {
-        LoopCtx {
+/// Scratch buffers of the typed part, kept between steps to avoid allocating.
+struct Scratch<M> {
+    /// Messages between an agent's handler and the network (see [`Slot`]).
+    slots: Vec<Option<M>>,
+    effects: Vec<Effect<M>>,
+}
+
+impl<M> Default for Scratch<M> {
+    fn default() -> Self {
+        Scratch {
+            slots: vec![],
+            effects: vec![],
+        }
+    }
+}
+
+/// Borrows a world's parts for one pass of the event loop: the protocol-independent core, the
+/// typed part behind [`Typed`], and the recording context.
+macro_rules! parts {
+    ($state:expr, $w:expr, $mode:expr) => {{
+        let (core, typed) = split(&mut $state, &mut $w.payloads, &mut $w.scratch);
+        let ctx = LoopCtx {
             trace: &mut $w.trace,
-            payloads: &mut $w.payloads,
             history: &mut $w.history,
             effects: &mut $w.effects,
             breaches: &mut $w.breaches,
             config: &$w.config,
             mode: $mode,
-        }
-    };
+        };
+        (core, typed, ctx)
+    }};
 }
 
 /// A deterministic run.
@@ -358,14 +424,15 @@ pub struct World<P: Protocol> {
     pub config: SimConfig,
     state: State<P>,
     trace: Trace,
-    payloads: Vec<<P::Agent as Agent>::Msg>,
+    payloads: Vec<Msg<P>>,
     history: History,
     interventions: Vec<Intervention>,
     snapshots: Vec<Snapshot<P>>,
     events_since_snapshot: usize,
     /// The last state replayed for viewing, to make forward scrubbing incremental.
     view_cache: Option<State<P>>,
-    effects: Vec<Effect<<P::Agent as Agent>::Msg>>,
+    scratch: Scratch<Msg<P>>,
+    effects: Vec<DynEffect>,
     breaches: Vec<Breach>,
 }
 
@@ -386,74 +453,23 @@ impl<P: Protocol> World<P> {
     ) -> Result<World<P>, SimError> {
         config.validate()?;
         let n = config.n;
-        let seed = config.seed;
-        let mut clock_rng = SimRng::new(seed, Purpose::Scenario);
-        let nodes = (0..n)
-            .map(|i| {
-                let id = NodeId(i as u32);
-                let skew = config.clock_skew.0 as i64;
-                let drift = config.clock_drift_ppm.abs();
-                let clock = PhysicalClock {
-                    offset_us: if skew > 0 {
-                        clock_rng.range_inclusive(0, 2 * skew as u64) as i64 - skew
-                    } else {
-                        0
-                    },
-                    drift_ppm: if drift > 0 {
-                        clock_rng.range_inclusive(0, 2 * drift as u64) as i64 - drift
-                    } else {
-                        0
-                    },
-                };
-                NodeState {
-                    agent: make(id, n),
-                    status: Status::Up,
-                    lamport: Lamport::default(),
-                    vclock: (n <= VECTOR_CLOCK_LIMIT).then(|| VectorClock::new(n)),
-                    clock,
-                    byzantine: None,
-                    send_omission: 0.0,
-                    recv_omission: 0.0,
-                    timers: vec![],
-                    timer_gen: 0,
-                    backlog: vec![],
-                    rng: SimRng::new(seed, Purpose::Agent(i as u32)),
-                    last_sent: None,
-                }
+        let nodes = node_metas(&config)
+            .into_iter()
+            .enumerate()
+            .map(|(i, meta)| NodeState {
+                agent: make(NodeId(i as u32), n),
+                meta,
             })
             .collect();
-        let mut net = Network::new(config.link.clone());
-        net.fifo = config.fifo;
-        let invariant_count = protocol.invariants().len();
-        let mut state = State {
-            now: Time::ZERO,
+        let core = new_core(&config, protocol.invariants().len());
+        let state = State {
+            core,
             nodes,
-            net,
             protocol,
-            stats: Stats::default(),
-            hash: TraceHash::default(),
-            mtbf: config.mtbf,
-            mttr: config.mttr,
-            queue: EventQueue::default(),
             inflight: InFlight::default(),
-            next_msg: 0,
-            next_iv: 0,
-            history_len: 0,
-            open_ops: BTreeMap::new(),
-            net_rng: SimRng::new(seed, Purpose::Network),
-            fault_rng: SimRng::new(seed, Purpose::Faults),
-            fault_gen: 0,
-            violations_seen: vec![0; invariant_count],
-            first_violation: vec![None; invariant_count],
         };
-        for i in 0..n {
-            state
-                .queue
-                .push(Time::ZERO, Pending::Start(NodeId(i as u32)));
-        }
-        schedule_random_faults(&mut state);
         // Interventions are validated now so a bad one is an error here, not a surprise later.
-        interventions.sort_by_key(|iv| iv.at);
+        sort_interventions(&mut interventions);
         let mut probe = state.clone();
         for iv in &interventions {
             validate_action(&mut probe, &iv.action)?;
@@ -468,6 +484,7 @@ impl<P: Protocol> World<P> {
             snapshots: vec![],
             events_since_snapshot: 0,
             view_cache: None,
+            scratch: Scratch::default(),
             effects: vec![],
             breaches: vec![],
         };
@@ -495,15 +512,15 @@ impl<P: Protocol> World<P> {
     pub fn hash(&self) -> TraceHash {
         self.state.hash
     }
-    pub fn payload(&self, id: MsgId) -> Option<&<P::Agent as Agent>::Msg> {
+    pub fn payload(&self, id: MsgId) -> Option<&Msg<P>> {
         id.checked_sub(self.trace.first_msg)
             .and_then(|i| self.payloads.get(i as usize))
     }
 
     /// Processes one queued entry or intervention. False when nothing is left.
     pub fn step(&mut self) -> bool {
-        let mut ctx = loop_ctx!(self, Mode::Live);
-        let stepped = step_state(&mut self.state, &self.interventions, &mut ctx, Time::MAX);
+        let (core, mut typed, mut ctx) = parts!(self.state, self, Mode::Live);
+        let stepped = step_state(core, &mut typed, &self.interventions, &mut ctx, Time::MAX);
         if stepped {
             self.after_live_event();
         }
@@ -515,10 +532,10 @@ impl<P: Protocol> World<P> {
     pub fn run_until(&mut self, t: Time, budget: u64) -> u64 {
         let mut done = 0;
         while done < budget {
-            let mut ctx = loop_ctx!(self, Mode::Live);
-            if !step_state(&mut self.state, &self.interventions, &mut ctx, t) {
-                if self.state.now < t {
-                    self.state.now = t;
+            let (core, mut typed, mut ctx) = parts!(self.state, self, Mode::Live);
+            if !step_state(core, &mut typed, &self.interventions, &mut ctx, t) {
+                if core.now < t {
+                    core.now = t;
                 }
                 break;
             }
@@ -556,18 +573,8 @@ impl<P: Protocol> World<P> {
             .unwrap_or(0);
         let snap_time = self.snapshots[keep_from].state.now;
         self.snapshots.drain(..keep_from);
-        let first_kept = self.trace.events.partition_point(|e| e.time < snap_time);
-        self.trace.events.drain(..first_kept);
-        self.trace.first_event += first_kept as u64;
-        let drop_msgs = self
-            .trace
-            .msgs
-            .iter()
-            .position(|m| m.sent >= snap_time || m.fate == Fate::InFlight)
-            .unwrap_or(self.trace.msgs.len());
-        self.trace.msgs.drain(..drop_msgs);
+        let drop_msgs = compact_trace(&mut self.trace, snap_time);
         self.payloads.drain(..drop_msgs);
-        self.trace.first_msg += drop_msgs as u64;
         self.view_cache = None;
     }
 
@@ -605,10 +612,12 @@ impl<P: Protocol> World<P> {
     }
 
     fn replay(&mut self, mut state: State<P>, t: Time) -> State<P> {
-        let mut ctx = loop_ctx!(self, Mode::Replay);
-        while step_state(&mut state, &self.interventions, &mut ctx, t) {}
-        if state.now < t {
-            state.now = t;
+        {
+            let (core, mut typed, mut ctx) = parts!(state, self, Mode::Replay);
+            while step_state(core, &mut typed, &self.interventions, &mut ctx, t) {}
+            if core.now < t {
+                core.now = t;
+            }
         }
         state
     }
@@ -628,26 +637,8 @@ impl<P: Protocol> World<P> {
         let state = self.replay(base, t);
         self.interventions.truncate(state.next_iv);
         self.snapshots.retain(|s| s.state.now <= t);
-        let keep = self.trace.events.partition_point(|e| e.time <= t);
-        self.trace.events.truncate(keep);
-        let keep_msgs = state.next_msg.saturating_sub(self.trace.first_msg) as usize;
-        self.trace.msgs.truncate(keep_msgs);
+        let keep_msgs = truncate_recording(&mut self.trace, &mut self.history, &state.core, t);
         self.payloads.truncate(keep_msgs);
-        for m in self.trace.msgs.iter_mut() {
-            if m.resolved_at > t {
-                m.resolved_at = Time::MAX;
-                m.fate = Fate::InFlight;
-            }
-        }
-        self.history.ops.truncate(state.history_len);
-        for op in self.history.ops.iter_mut() {
-            if op.complete != Time::MAX && op.complete > t {
-                op.complete = Time::MAX;
-                op.outcome = Outcome::Info;
-                op.output = Value::Nil;
-            }
-        }
-        self.trace.violations.retain(|v| v.at <= t);
         self.events_since_snapshot = 0;
         self.view_cache = None;
         self.state = state;
@@ -661,41 +652,23 @@ impl<P: Protocol> World<P> {
             Some(self.state_at(t))
         };
         let s = state.as_ref().unwrap_or(&self.state);
-        Frame {
-            time: t
-                .min(self.state.now)
-                .max(if state.is_some() { s.now } else { Time::ZERO }),
-            nodes: s
-                .nodes
-                .iter()
-                .enumerate()
-                .map(|(i, n)| NodeView {
-                    id: NodeId(i as u32),
-                    status: n.status,
-                    summary: n.agent.summary(),
-                    lamport: n.lamport.0,
-                    vclock: n.vclock.as_ref().map(|v| v.0.clone()),
-                    clock: n.clock.read(s.now),
-                    byzantine: n.byzantine,
-                })
-                .collect(),
-            groups: s.net.groups().to_vec(),
-            cut: s.net.cut_links().copied().collect(),
-        }
+        let time = t
+            .min(self.state.now)
+            .max(if state.is_some() { s.now } else { Time::ZERO });
+        let summaries = s.nodes.iter().map(|n| n.agent.summary()).collect();
+        frame(
+            &s.core,
+            s.nodes.iter().map(|n| &n.meta).collect(),
+            summaries,
+            time,
+        )
     }
 
     pub fn invariant_status(&self) -> Vec<InvariantStatus> {
-        self.state
-            .protocol
-            .invariants()
-            .iter()
-            .enumerate()
-            .map(|(i, name)| InvariantStatus {
-                name: name.to_string(),
-                held: self.state.first_violation[i].is_none(),
-                first_violation: self.state.first_violation[i],
-            })
-            .collect()
+        invariant_status(
+            self.state.protocol.invariants(),
+            &self.state.first_violation,
+        )
     }
 
     pub fn metrics(&self) -> Vec<(String, f64)> {
@@ -709,14 +682,162 @@ impl<P: Protocol> World<P> {
     }
 }
 
-fn schedule_random_faults<P: Protocol>(state: &mut State<P>) {
-    state.fault_gen += 1;
-    let Some(mtbf) = state.mtbf else { return };
-    let gen = state.fault_gen;
+/// In time order (stable: same-time interventions keep their order). Not generic, so the
+/// sort is compiled once rather than once per protocol.
+fn sort_interventions(interventions: &mut [Intervention]) {
+    interventions.sort_by_key(|iv| iv.at);
+}
+
+/// Every agent's engine-side state at the start: clocks drawn from the scenario stream.
+fn node_metas(config: &SimConfig) -> Vec<NodeMeta> {
+    let n = config.n;
+    let seed = config.seed;
+    let mut clock_rng = SimRng::new(seed, Purpose::Scenario);
+    (0..n)
+        .map(|i| {
+            let skew = config.clock_skew.0 as i64;
+            let drift = config.clock_drift_ppm.abs();
+            let clock = PhysicalClock {
+                offset_us: if skew > 0 {
+                    clock_rng.range_inclusive(0, 2 * skew as u64) as i64 - skew
+                } else {
+                    0
+                },
+                drift_ppm: if drift > 0 {
+                    clock_rng.range_inclusive(0, 2 * drift as u64) as i64 - drift
+                } else {
+                    0
+                },
+            };
+            NodeMeta {
+                status: Status::Up,
+                lamport: Lamport::default(),
+                vclock: (n <= VECTOR_CLOCK_LIMIT).then(|| VectorClock::new(n)),
+                clock,
+                byzantine: None,
+                send_omission: 0.0,
+                recv_omission: 0.0,
+                timers: vec![],
+                timer_gen: 0,
+                backlog: vec![],
+                rng: SimRng::new(seed, Purpose::Agent(i as u32)),
+            }
+        })
+        .collect()
+}
+
+/// The core at time zero: every agent's start queued, random faults scheduled.
+fn new_core(config: &SimConfig, invariant_count: usize) -> Core {
+    let seed = config.seed;
+    let mut net = Network::new(config.link.clone());
+    net.fifo = config.fifo;
+    let mut core = Core {
+        now: Time::ZERO,
+        net,
+        stats: Stats::default(),
+        hash: TraceHash::default(),
+        mtbf: config.mtbf,
+        mttr: config.mttr,
+        queue: EventQueue::default(),
+        next_msg: 0,
+        next_iv: 0,
+        history_len: 0,
+        open_ops: BTreeMap::new(),
+        net_rng: SimRng::new(seed, Purpose::Network),
+        fault_rng: SimRng::new(seed, Purpose::Faults),
+        fault_gen: 0,
+        violations_seen: vec![0; invariant_count],
+        first_violation: vec![None; invariant_count],
+    };
+    for i in 0..config.n {
+        core.queue
+            .push(Time::ZERO, Pending::Start(NodeId(i as u32)));
+    }
+    schedule_random_faults(&mut core, config.n);
+    core
+}
+
+/// Drops recorded events and messages before `snap_time`; returns how many messages went.
+fn compact_trace(trace: &mut Trace, snap_time: Time) -> usize {
+    let first_kept = trace.events.partition_point(|e| e.time < snap_time);
+    trace.events.drain(..first_kept);
+    trace.first_event += first_kept as u64;
+    let drop_msgs = trace
+        .msgs
+        .iter()
+        .position(|m| m.sent >= snap_time || m.fate == Fate::InFlight)
+        .unwrap_or(trace.msgs.len());
+    trace.msgs.drain(..drop_msgs);
+    trace.first_msg += drop_msgs as u64;
+    drop_msgs
+}
+
+/// Forgets what was recorded after `t` (a fork); returns how many messages are kept.
+fn truncate_recording(trace: &mut Trace, history: &mut History, core: &Core, t: Time) -> usize {
+    let keep = trace.events.partition_point(|e| e.time <= t);
+    trace.events.truncate(keep);
+    let keep_msgs = core.next_msg.saturating_sub(trace.first_msg) as usize;
+    trace.msgs.truncate(keep_msgs);
+    for m in trace.msgs.iter_mut() {
+        if m.resolved_at > t {
+            m.resolved_at = Time::MAX;
+            m.fate = Fate::InFlight;
+        }
+    }
+    history.ops.truncate(core.history_len);
+    for op in history.ops.iter_mut() {
+        if op.complete != Time::MAX && op.complete > t {
+            op.complete = Time::MAX;
+            op.outcome = Outcome::Info;
+            op.output = Value::Nil;
+        }
+    }
+    trace.violations.retain(|v| v.at <= t);
+    keep_msgs
+}
+
+fn frame(core: &Core, metas: Vec<&NodeMeta>, summaries: Vec<Summary>, time: Time) -> Frame {
+    Frame {
+        time,
+        nodes: metas
+            .into_iter()
+            .zip(summaries)
+            .enumerate()
+            .map(|(i, (m, summary))| NodeView {
+                id: NodeId(i as u32),
+                status: m.status,
+                summary,
+                lamport: m.lamport.0,
+                vclock: m.vclock.as_ref().map(|v| v.0.clone()),
+                clock: m.clock.read(core.now),
+                byzantine: m.byzantine,
+            })
+            .collect(),
+        groups: core.net.groups().to_vec(),
+        cut: core.net.cut_links().copied().collect(),
+    }
+}
+
+fn invariant_status(names: &[&str], first: &[Option<Time>]) -> Vec<InvariantStatus> {
+    names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| InvariantStatus {
+            name: name.to_string(),
+            held: first[i].is_none(),
+            first_violation: first[i],
+        })
+        .collect()
+}
+
+fn schedule_random_faults(core: &mut Core, n: usize) {
+    core.fault_gen += 1;
+    let Some(mtbf) = core.mtbf else { return };
+    let gen = core.fault_gen;
     let d = Dist::Exp(1.0 / mtbf.as_ms_f64().max(0.001));
-    for i in 0..state.nodes.len() {
-        let at = state.now + d.sample(&mut state.fault_rng);
-        state.queue.push(
+    for i in 0..n {
+        let at = core.now + d.sample(&mut core.fault_rng);
+        core.queue.push(
             at,
             Pending::FaultCrash {
                 node: NodeId(i as u32),
@@ -728,7 +849,14 @@ fn schedule_random_faults<P: Protocol>(state: &mut State<P>) {
 
 /// Checks an action against a scratch copy of the state (applying it there).
 fn validate_action<P: Protocol>(probe: &mut State<P>, action: &Action) -> Result<(), SimError> {
-    let n = probe.nodes.len();
+    let mut payloads = vec![];
+    let mut scratch = Scratch::default();
+    let (core, mut typed) = split(probe, &mut payloads, &mut scratch);
+    validate(core, &mut typed, action)
+}
+
+fn validate(core: &mut Core, typed: &mut dyn Typed, action: &Action) -> Result<(), SimError> {
+    let n = typed.n();
     let check = |id: &NodeId| {
         if id.index() < n {
             Ok(())
@@ -750,26 +878,31 @@ fn validate_action<P: Protocol>(probe: &mut State<P>, action: &Action) -> Result
             check(a)?;
             check(b)
         }
-        Action::Partition(groups) => probe.net.partition(n, groups).map_err(|e| SimError(e.0)),
+        Action::Partition(groups) => core.net.partition(n, groups).map_err(|e| SimError(e.0)),
         Action::Heal | Action::Lose(_) => Ok(()),
-        Action::Set(k, v) => set_param(probe, k, v),
+        Action::Set(k, v) => set_param(core, typed, k, v),
     }
 }
 
 /// Engine parameters first, then the protocol's.
-fn set_param<P: Protocol>(state: &mut State<P>, key: &str, value: &str) -> Result<(), SimError> {
+fn set_param(
+    core: &mut Core,
+    typed: &mut dyn Typed,
+    key: &str,
+    value: &str,
+) -> Result<(), SimError> {
     let err = |e: String| SimError(format!("{key}: {e}"));
     match key {
         "latency" => {
-            state.net.default.latency = super::dist::parse_dist(value).map_err(err)?;
+            core.net.default.latency = super::dist::parse_dist(value).map_err(err)?;
         }
-        "loss" => state.net.default.loss = parse_probability(value).map_err(err)?,
+        "loss" => core.net.default.loss = parse_probability(value).map_err(err)?,
         "duplicate" | "dup" => {
-            state.net.default.duplicate = parse_probability(value).map_err(err)?
+            core.net.default.duplicate = parse_probability(value).map_err(err)?
         }
-        "fifo" => state.net.fifo = parse_bool(value).map_err(err)?,
+        "fifo" => core.net.fifo = parse_bool(value).map_err(err)?,
         "mtbf" => {
-            state.mtbf = if matches!(value.trim(), "off" | "0" | "none") {
+            core.mtbf = if matches!(value.trim(), "off" | "0" | "none") {
                 None
             } else {
                 let t = super::time::parse_duration(value).map_err(|e| err(e.0))?;
@@ -779,16 +912,13 @@ fn set_param<P: Protocol>(state: &mut State<P>, key: &str, value: &str) -> Resul
                     Some(t)
                 }
             };
-            schedule_random_faults(state);
+            schedule_random_faults(core, typed.n());
         }
         "mttr" => {
-            state.mttr = super::time::parse_duration(value).map_err(|e| err(e.0))?;
+            core.mttr = super::time::parse_duration(value).map_err(|e| err(e.0))?;
         }
         _ => {
-            let handled = state
-                .protocol
-                .set_param(key, value, &mut state.nodes)
-                .map_err(err)?;
+            let handled = typed.set_param(key, value).map_err(err)?;
             if !handled {
                 return Err(SimError(format!(
                     "unknown parameter '{key}' (engine parameters: latency, loss, duplicate, fifo, mtbf, mttr)"
@@ -799,49 +929,241 @@ fn set_param<P: Protocol>(state: &mut State<P>, key: &str, value: &str) -> Resul
     Ok(())
 }
 
-struct LoopCtx<'a, M> {
+// ---------------------------------------------------------------------------------------------
+// The event loop. It is written once, against `dyn Typed`, instead of once per protocol: the
+// typed part (agents, protocol, payloads) sits behind a small object-safe trait, and messages
+// cross between the two as slots. This keeps the wasm small (one loop, not one per scenario).
+
+/// A message parked between an agent's handler and the network, by index into the slot buffer.
+type Slot = usize;
+
+/// Which handler to run.
+#[derive(Clone, Copy)]
+enum Call<'a> {
+    Start,
+    Message { from: NodeId, slot: Slot },
+    Timer(TimerKey),
+    Client(&'a str),
+    Recover,
+}
+
+/// An agent's effect with its message (if any) parked in a slot.
+type DynEffect = Effect<Slot>;
+
+/// What the loop needs from the typed part of a run.
+trait Typed {
+    fn n(&self) -> usize;
+    fn meta(&self, i: NodeId) -> &NodeMeta;
+    fn meta_mut(&mut self, i: NodeId) -> &mut NodeMeta;
+    fn invariant(&self, i: usize) -> &'static str;
+    fn observe(&mut self, e: &Event);
+    fn check(&mut self, now: Time, out: &mut Vec<Breach>);
+    fn set_param(&mut self, key: &str, value: &str) -> Result<bool, String>;
+    fn on_crash(&mut self, me: NodeId);
+    /// Runs a handler of agent `me`; its effects are appended to `out`.
+    fn run(&mut self, me: NodeId, call: Call<'_>, now: Time, out: &mut Vec<DynEffect>);
+    fn flight(&self, id: MsgId) -> Option<&FlightMeta>;
+    /// Takes a message out of flight; its payload goes to a slot.
+    fn land(&mut self, id: MsgId) -> Option<(FlightMeta, Slot)>;
+    /// Puts the message in `slot` in flight as `id`.
+    fn fly(&mut self, slot: Slot, id: MsgId, meta: FlightMeta);
+    /// A Byzantine sender `me` rewrites the message in `slot` for `to`.
+    fn tamper(&mut self, slot: Slot, mode: ByzantineMode, me: NodeId, to: NodeId);
+    fn kind(&self, slot: Slot) -> &'static str;
+    /// Keeps a copy of the payload for the trace.
+    fn record(&mut self, slot: Slot);
+    /// A copy of the message in `slot`, in a new slot.
+    fn copy(&mut self, slot: Slot) -> Slot;
+}
+
+/// The typed part of a state, borrowed.
+struct TypedParts<'a, P: Protocol> {
+    nodes: &'a mut Vec<NodeState<P::Agent>>,
+    protocol: &'a mut P,
+    inflight: &'a mut InFlight<Msg<P>>,
+    payloads: &'a mut Vec<Msg<P>>,
+    scratch: &'a mut Scratch<Msg<P>>,
+}
+
+fn split<'a, P: Protocol>(
+    state: &'a mut State<P>,
+    payloads: &'a mut Vec<Msg<P>>,
+    scratch: &'a mut Scratch<Msg<P>>,
+) -> (&'a mut Core, TypedParts<'a, P>) {
+    let State {
+        core,
+        nodes,
+        protocol,
+        inflight,
+    } = state;
+    (
+        core,
+        TypedParts {
+            nodes,
+            protocol,
+            inflight,
+            payloads,
+            scratch,
+        },
+    )
+}
+
+impl<P: Protocol> TypedParts<'_, P> {
+    fn slot(&self, slot: Slot) -> Option<&Msg<P>> {
+        self.scratch.slots.get(slot)?.as_ref()
+    }
+    fn park(&mut self, msg: Msg<P>) -> Slot {
+        self.scratch.slots.push(Some(msg));
+        self.scratch.slots.len() - 1
+    }
+}
+
+impl<P: Protocol> Typed for TypedParts<'_, P> {
+    fn n(&self) -> usize {
+        self.nodes.len()
+    }
+    fn meta(&self, i: NodeId) -> &NodeMeta {
+        &self.nodes[i.index()].meta
+    }
+    fn meta_mut(&mut self, i: NodeId) -> &mut NodeMeta {
+        &mut self.nodes[i.index()].meta
+    }
+    fn invariant(&self, i: usize) -> &'static str {
+        self.protocol.invariants()[i]
+    }
+    fn observe(&mut self, e: &Event) {
+        self.protocol.observe(e, self.nodes);
+    }
+    fn check(&mut self, now: Time, out: &mut Vec<Breach>) {
+        self.protocol.check(now, self.nodes, out);
+    }
+    fn set_param(&mut self, key: &str, value: &str) -> Result<bool, String> {
+        self.protocol.set_param(key, value, self.nodes)
+    }
+    fn on_crash(&mut self, me: NodeId) {
+        self.nodes[me.index()].agent.on_crash();
+    }
+    fn run(&mut self, me: NodeId, call: Call<'_>, now: Time, out: &mut Vec<DynEffect>) {
+        let msg = match call {
+            Call::Message { slot, .. } => self.scratch.slots.get_mut(slot).and_then(Option::take),
+            _ => None,
+        };
+        // Slots live from one handler to the next: what a handler sends is parked here until
+        // the loop has put it in flight, and the loop finishes that before the next handler.
+        self.scratch.slots.clear();
+        let n = self.nodes.len();
+        let Scratch { slots, effects } = &mut *self.scratch;
+        effects.clear();
+        {
+            let node = &mut self.nodes[me.index()];
+            let local_now = node.meta.clock.read(now);
+            let mut c = Ctx {
+                me,
+                now,
+                local_now,
+                n,
+                rng: &mut node.meta.rng,
+                out: effects,
+            };
+            let agent = &mut node.agent;
+            match call {
+                Call::Start => agent.on_start(&mut c),
+                Call::Message { from, .. } => {
+                    if let Some(m) = &msg {
+                        agent.on_message(&mut c, from, m);
+                    }
+                }
+                Call::Timer(key) => agent.on_timer(&mut c, key),
+                Call::Client(req) => agent.on_client(&mut c, req),
+                Call::Recover => agent.on_recover(&mut c),
+            }
+        }
+        out.extend(effects.drain(..).map(|e| {
+            e.map_msg(|msg| {
+                slots.push(Some(msg));
+                slots.len() - 1
+            })
+        }));
+    }
+    fn flight(&self, id: MsgId) -> Option<&FlightMeta> {
+        self.inflight.get(id).map(|f| &f.meta)
+    }
+    fn land(&mut self, id: MsgId) -> Option<(FlightMeta, Slot)> {
+        let f = self.inflight.remove(id)?;
+        Some((f.meta, self.park(f.msg)))
+    }
+    fn fly(&mut self, slot: Slot, id: MsgId, meta: FlightMeta) {
+        if let Some(msg) = self.scratch.slots.get_mut(slot).and_then(Option::take) {
+            self.inflight.insert(id, Flight { msg, meta });
+        }
+    }
+    fn tamper(&mut self, slot: Slot, mode: ByzantineMode, me: NodeId, to: NodeId) {
+        let rng = &mut self.nodes[me.index()].meta.rng;
+        if let Some(Some(msg)) = self.scratch.slots.get_mut(slot) {
+            if let Some(t) = msg.tamper(mode, to, rng) {
+                *msg = t;
+            }
+        }
+    }
+    fn kind(&self, slot: Slot) -> &'static str {
+        self.slot(slot).map(|m| m.kind()).unwrap_or("?")
+    }
+    fn record(&mut self, slot: Slot) {
+        if let Some(m) = self.slot(slot).cloned() {
+            self.payloads.push(m);
+        }
+    }
+    fn copy(&mut self, slot: Slot) -> Slot {
+        match self.slot(slot).cloned() {
+            Some(m) => self.park(m),
+            None => slot,
+        }
+    }
+}
+
+struct LoopCtx<'a> {
     trace: &'a mut Trace,
-    payloads: &'a mut Vec<M>,
     history: &'a mut History,
-    effects: &'a mut Vec<Effect<M>>,
+    effects: &'a mut Vec<DynEffect>,
     breaches: &'a mut Vec<Breach>,
     config: &'a SimConfig,
     mode: Mode,
 }
 
-impl<M> LoopCtx<'_, M> {
+impl LoopCtx<'_> {
     fn live(&self) -> bool {
         self.mode == Mode::Live
     }
 }
 
 /// Records an event: always hashed and counted, stored when recording live.
-fn record<P: Protocol>(
-    state: &mut State<P>,
-    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
+fn record(
+    core: &mut Core,
+    typed: &mut dyn Typed,
+    ctx: &mut LoopCtx,
     node: NodeId,
     kind: EventKind,
 ) {
-    let lamport = state
-        .nodes
-        .get(node.index())
-        .map(|n| n.lamport.0)
-        .unwrap_or(0);
+    let lamport = if node.index() < typed.n() {
+        typed.meta(node).lamport.0
+    } else {
+        0
+    };
     let e = Event {
-        time: state.now,
+        time: core.now,
         node,
         lamport,
         kind,
     };
-    state.hash.feed_event(&e);
-    state.stats.events += 1;
-    state.protocol.observe(&e, &state.nodes);
+    core.hash.feed_event(&e);
+    core.stats.events += 1;
+    typed.observe(&e);
     if ctx.live() && ctx.config.trace.record {
         ctx.trace.events.push(e);
     }
 }
 
-fn tick<A>(node: &mut NodeState<A>, me: NodeId) {
+fn tick(node: &mut NodeMeta, me: NodeId) {
     node.lamport.tick();
     if let Some(v) = node.vclock.as_mut() {
         v.tick(me.index());
@@ -849,56 +1171,58 @@ fn tick<A>(node: &mut NodeState<A>, me: NodeId) {
 }
 
 /// One step: the next intervention or queue entry at or before `limit`. False if none.
-fn step_state<P: Protocol>(
-    state: &mut State<P>,
+fn step_state(
+    core: &mut Core,
+    typed: &mut dyn Typed,
     ivs: &[Intervention],
-    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
+    ctx: &mut LoopCtx,
     limit: Time,
 ) -> bool {
-    let next_q = state.queue.peek_time();
-    let next_iv = ivs.get(state.next_iv).map(|iv| iv.at.max(state.now));
+    let next_q = core.queue.peek_time();
+    let next_iv = ivs.get(core.next_iv).map(|iv| iv.at.max(core.now));
     match (next_q, next_iv) {
         (q, Some(iv_at)) if iv_at <= limit && q.is_none_or(|q| iv_at < q) => {
-            state.now = iv_at;
-            let index = state.next_iv;
-            state.next_iv += 1;
-            apply_intervention(state, ctx, index, &ivs[index].action);
-            after_event(state, ctx);
+            core.now = iv_at;
+            let index = core.next_iv;
+            core.next_iv += 1;
+            apply_intervention(core, typed, ctx, index, &ivs[index].action);
+            after_event(core, typed, ctx);
             true
         }
         (Some(q), _) if q <= limit => {
-            let Some(entry) = state.queue.pop() else {
+            let Some(entry) = core.queue.pop() else {
                 return false;
             };
-            state.now = entry.time;
-            handle(state, ctx, entry.what);
-            after_event(state, ctx);
+            core.now = entry.time;
+            handle(core, typed, ctx, entry.what);
+            after_event(core, typed, ctx);
             true
         }
         _ => false,
     }
 }
 
-fn after_event<P: Protocol>(state: &mut State<P>, ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>) {
-    if state.first_violation.is_empty() {
+fn after_event(core: &mut Core, typed: &mut dyn Typed, ctx: &mut LoopCtx) {
+    if core.first_violation.is_empty() {
         return;
     }
     ctx.breaches.clear();
-    state.protocol.check(state.now, &state.nodes, ctx.breaches);
+    typed.check(core.now, ctx.breaches);
     let breaches = std::mem::take(ctx.breaches);
     for b in &breaches {
-        let Some(seen) = state.violations_seen.get_mut(b.invariant) else {
+        let Some(seen) = core.violations_seen.get_mut(b.invariant) else {
             continue;
         };
         *seen += 1;
-        if state.first_violation[b.invariant].is_none() {
-            state.first_violation[b.invariant] = Some(state.now);
+        if core.first_violation[b.invariant].is_none() {
+            core.first_violation[b.invariant] = Some(core.now);
         }
         let count = *seen;
         let node = b.nodes.first().copied().unwrap_or_default();
         if count <= MAX_VIOLATIONS_PER_INVARIANT {
             record(
-                state,
+                core,
+                typed,
                 ctx,
                 node,
                 EventKind::Violation {
@@ -907,8 +1231,8 @@ fn after_event<P: Protocol>(state: &mut State<P>, ctx: &mut LoopCtx<<P::Agent as
             );
             if ctx.live() {
                 ctx.trace.violations.push(Violation {
-                    invariant: state.protocol.invariants()[b.invariant].to_string(),
-                    at: state.now,
+                    invariant: typed.invariant(b.invariant).to_string(),
+                    at: core.now,
                     message: b.message.clone(),
                     nodes: b.nodes.clone(),
                 });
@@ -918,13 +1242,14 @@ fn after_event<P: Protocol>(state: &mut State<P>, ctx: &mut LoopCtx<<P::Agent as
     *ctx.breaches = breaches;
 }
 
-fn apply_intervention<P: Protocol>(
-    state: &mut State<P>,
-    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
+fn apply_intervention(
+    core: &mut Core,
+    typed: &mut dyn Typed,
+    ctx: &mut LoopCtx,
     index: usize,
     action: &Action,
 ) {
-    let n = state.nodes.len();
+    let n = typed.n();
     let target = match action {
         Action::Crash(a) | Action::Recover(a) | Action::Pause(a) | Action::Resume(a) => Some(*a),
         Action::Client(a, _) | Action::Byzantine(a, _) => Some(*a),
@@ -934,106 +1259,102 @@ fn apply_intervention<P: Protocol>(
         return;
     }
     record(
-        state,
+        core,
+        typed,
         ctx,
         target.unwrap_or_default(),
         EventKind::Intervention { index },
     );
     match action {
-        Action::Crash(a) => crash(state, ctx, *a),
-        Action::Recover(a) => recover(state, ctx, *a),
+        Action::Crash(a) => crash(core, typed, ctx, *a),
+        Action::Recover(a) => recover(core, typed, ctx, *a),
         Action::Pause(a) => {
-            if state.nodes[a.index()].status == Status::Up {
-                state.nodes[a.index()].status = Status::Paused;
-                record(state, ctx, *a, EventKind::Pause);
+            if typed.meta(*a).status == Status::Up {
+                typed.meta_mut(*a).status = Status::Paused;
+                record(core, typed, ctx, *a, EventKind::Pause);
             }
         }
         Action::Resume(a) => {
-            let node = &mut state.nodes[a.index()];
+            let node = typed.meta_mut(*a);
             if node.status == Status::Paused {
                 node.status = Status::Up;
                 let backlog = std::mem::take(&mut node.backlog);
-                record(state, ctx, *a, EventKind::Resume);
+                record(core, typed, ctx, *a, EventKind::Resume);
                 for p in backlog {
-                    state.queue.push(state.now, p);
+                    core.queue.push(core.now, p);
                 }
             }
         }
         Action::Partition(groups) => {
-            let _ = state.net.partition(n, groups);
+            let _ = core.net.partition(n, groups);
         }
-        Action::Heal => state.net.heal(),
+        Action::Heal => core.net.heal(),
         Action::Cut(a, b) => {
-            state.net.cut(*a, *b);
-            state.net.cut(*b, *a);
+            core.net.cut(*a, *b);
+            core.net.cut(*b, *a);
         }
         Action::Mend(a, b) => {
-            state.net.mend(*a, *b);
-            state.net.mend(*b, *a);
+            core.net.mend(*a, *b);
+            core.net.mend(*b, *a);
         }
         Action::Set(k, v) => {
-            let _ = set_param(state, k, v);
+            let _ = set_param(core, typed, k, v);
         }
         Action::Client(a, req) => {
-            if state.nodes[a.index()].status == Status::Up {
-                run_handler(state, ctx, *a, |agent, c| agent.on_client(c, req));
+            if typed.meta(*a).status == Status::Up {
+                run_handler(core, typed, ctx, *a, Call::Client(req));
             }
         }
         Action::Byzantine(a, mode) => {
-            state.nodes[a.index()].byzantine = *mode;
-            record(state, ctx, *a, EventKind::Byzantine);
+            typed.meta_mut(*a).byzantine = *mode;
+            record(core, typed, ctx, *a, EventKind::Byzantine);
         }
         Action::Lose(id) => {
-            if let Some(f) = state.inflight.remove(*id) {
-                resolve(state, ctx, *id, f.to, Fate::Dropped(DropReason::Adversary));
+            if let Some((f, _)) = typed.land(*id) {
+                resolve(
+                    core,
+                    typed,
+                    ctx,
+                    *id,
+                    f.to,
+                    Fate::Dropped(DropReason::Adversary),
+                );
             }
         }
     }
 }
 
-fn crash<P: Protocol>(
-    state: &mut State<P>,
-    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
-    a: NodeId,
-) {
-    let node = &mut state.nodes[a.index()];
+fn crash(core: &mut Core, typed: &mut dyn Typed, ctx: &mut LoopCtx, a: NodeId) {
+    let node = typed.meta_mut(a);
     if node.status == Status::Crashed {
         return;
     }
     node.status = Status::Crashed;
     node.timers.clear();
     node.backlog.clear();
-    node.agent.on_crash();
-    state.stats.crashes += 1;
-    record(state, ctx, a, EventKind::Crash);
+    typed.on_crash(a);
+    core.stats.crashes += 1;
+    record(core, typed, ctx, a, EventKind::Crash);
 }
 
-fn recover<P: Protocol>(
-    state: &mut State<P>,
-    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
-    a: NodeId,
-) {
-    if state.nodes[a.index()].status != Status::Crashed {
+fn recover(core: &mut Core, typed: &mut dyn Typed, ctx: &mut LoopCtx, a: NodeId) {
+    if typed.meta(a).status != Status::Crashed {
         return;
     }
-    state.nodes[a.index()].status = Status::Up;
-    record(state, ctx, a, EventKind::Recover);
-    run_handler(state, ctx, a, |agent, c| agent.on_recover(c));
+    typed.meta_mut(a).status = Status::Up;
+    record(core, typed, ctx, a, EventKind::Recover);
+    run_handler(core, typed, ctx, a, Call::Recover);
 }
 
-fn handle<P: Protocol>(
-    state: &mut State<P>,
-    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
-    what: Pending,
-) {
+fn handle(core: &mut Core, typed: &mut dyn Typed, ctx: &mut LoopCtx, what: Pending) {
     match what {
         Pending::Start(a) => {
-            record(state, ctx, a, EventKind::Start);
-            run_handler(state, ctx, a, |agent, c| agent.on_start(c));
+            record(core, typed, ctx, a, EventKind::Start);
+            run_handler(core, typed, ctx, a, Call::Start);
         }
-        Pending::Deliver(id) => deliver(state, ctx, id),
+        Pending::Deliver(id) => deliver(core, typed, ctx, id),
         Pending::Timer { node, key, gen } => {
-            let ns = &mut state.nodes[node.index()];
+            let ns = typed.meta_mut(node);
             let live = ns.timers.iter().any(|(k, g)| *k == key && *g == gen);
             if !live || ns.status == Status::Crashed {
                 return;
@@ -1044,52 +1365,59 @@ fn handle<P: Protocol>(
             }
             ns.timers.retain(|(k, _)| *k != key);
             tick(ns, node);
-            state.stats.timers += 1;
-            record(state, ctx, node, EventKind::Timer { key });
-            run_handler(state, ctx, node, |agent, c| agent.on_timer(c, key));
+            core.stats.timers += 1;
+            record(core, typed, ctx, node, EventKind::Timer { key });
+            run_handler(core, typed, ctx, node, Call::Timer(key));
         }
         Pending::FaultCrash { node, gen } => {
-            if gen != state.fault_gen {
+            if gen != core.fault_gen {
                 return;
             }
-            if state.nodes[node.index()].status != Status::Crashed {
-                crash(state, ctx, node);
+            if typed.meta(node).status != Status::Crashed {
+                crash(core, typed, ctx, node);
             }
-            let d = Dist::Exp(1.0 / state.mttr.as_ms_f64().max(0.001));
-            let at = state.now + d.sample(&mut state.fault_rng);
-            state.queue.push(at, Pending::FaultRecover { node, gen });
+            let d = Dist::Exp(1.0 / core.mttr.as_ms_f64().max(0.001));
+            let at = core.now + d.sample(&mut core.fault_rng);
+            core.queue.push(at, Pending::FaultRecover { node, gen });
         }
         Pending::FaultRecover { node, gen } => {
-            if gen != state.fault_gen {
+            if gen != core.fault_gen {
                 return;
             }
-            recover(state, ctx, node);
-            if let Some(mtbf) = state.mtbf {
+            recover(core, typed, ctx, node);
+            if let Some(mtbf) = core.mtbf {
                 let d = Dist::Exp(1.0 / mtbf.as_ms_f64().max(0.001));
-                let at = state.now + d.sample(&mut state.fault_rng);
-                state.queue.push(at, Pending::FaultCrash { node, gen });
+                let at = core.now + d.sample(&mut core.fault_rng);
+                core.queue.push(at, Pending::FaultCrash { node, gen });
             }
         }
     }
 }
 
-fn resolve<P: Protocol>(
-    state: &mut State<P>,
-    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
+fn resolve(
+    core: &mut Core,
+    typed: &mut dyn Typed,
+    ctx: &mut LoopCtx,
     id: MsgId,
     at_node: NodeId,
     fate: Fate,
 ) {
     match fate {
-        Fate::Delivered => state.stats.delivered += 1,
+        Fate::Delivered => core.stats.delivered += 1,
         Fate::Dropped(reason) => {
-            state.stats.dropped += 1;
-            record(state, ctx, at_node, EventKind::Drop { msg: id, reason });
+            core.stats.dropped += 1;
+            record(
+                core,
+                typed,
+                ctx,
+                at_node,
+                EventKind::Drop { msg: id, reason },
+            );
         }
         Fate::InFlight => {}
     }
     if ctx.live() {
-        let now = state.now;
+        let now = core.now;
         if let Some(m) = ctx.trace.msg_mut(id) {
             m.fate = fate;
             m.resolved_at = now;
@@ -1101,172 +1429,158 @@ fn resolve<P: Protocol>(
     }
 }
 
-fn deliver<P: Protocol>(
-    state: &mut State<P>,
-    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
-    id: MsgId,
-) {
-    let Some(flight) = state.inflight.get(id) else {
+fn deliver(core: &mut Core, typed: &mut dyn Typed, ctx: &mut LoopCtx, id: MsgId) {
+    let Some(flight) = typed.flight(id) else {
         return;
     };
-    let (from, to) = (flight.from, flight.to);
-    let status = state.nodes[to.index()].status;
-    if status == Status::Paused && !flight.lost {
-        state.nodes[to.index()].backlog.push(Pending::Deliver(id));
+    let (to, lost) = (flight.to, flight.lost);
+    let status = typed.meta(to).status;
+    if status == Status::Paused && !lost {
+        typed.meta_mut(to).backlog.push(Pending::Deliver(id));
         return;
     }
-    let Some(flight) = state.inflight.remove(id) else {
+    let Some((flight, slot)) = typed.land(id) else {
         return;
     };
+    let from = flight.from;
     let reason = if flight.lost {
         Some(DropReason::Loss)
-    } else if !state.net.connected(from, to) {
+    } else if !core.net.connected(from, to) {
         Some(DropReason::Partition)
     } else if status == Status::Crashed {
         Some(DropReason::Crashed)
     } else {
-        let p = state.nodes[to.index()].recv_omission;
-        (p > 0.0 && state.net_rng.chance(p)).then_some(DropReason::Omission)
+        let p = typed.meta(to).recv_omission;
+        (p > 0.0 && core.net_rng.chance(p)).then_some(DropReason::Omission)
     };
     if let Some(reason) = reason {
-        resolve(state, ctx, id, to, Fate::Dropped(reason));
+        resolve(core, typed, ctx, id, to, Fate::Dropped(reason));
         return;
     }
-    let node = &mut state.nodes[to.index()];
+    let node = typed.meta_mut(to);
     node.lamport.merge(Lamport(flight.lamport));
     if let (Some(v), Some(m)) = (node.vclock.as_mut(), flight.vclock.as_ref()) {
         v.merge(m);
         v.tick(to.index());
     }
-    resolve(state, ctx, id, to, Fate::Delivered);
-    record(state, ctx, to, EventKind::Deliver { msg: id });
-    let msg = flight.msg;
-    run_handler(state, ctx, to, |agent, c| agent.on_message(c, from, &msg));
+    resolve(core, typed, ctx, id, to, Fate::Delivered);
+    record(core, typed, ctx, to, EventKind::Deliver { msg: id });
+    run_handler(core, typed, ctx, to, Call::Message { from, slot });
 }
 
 /// Runs a handler for node `me` and carries out its effects.
-fn run_handler<P: Protocol>(
-    state: &mut State<P>,
-    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
+fn run_handler(
+    core: &mut Core,
+    typed: &mut dyn Typed,
+    ctx: &mut LoopCtx,
     me: NodeId,
-    f: impl FnOnce(&mut P::Agent, &mut Ctx<<P::Agent as Agent>::Msg>),
+    call: Call<'_>,
 ) {
-    let n = state.nodes.len();
-    let now = state.now;
     let mut effects = std::mem::take(ctx.effects);
     effects.clear();
-    {
-        let node = &mut state.nodes[me.index()];
-        let local_now = node.clock.read(now);
-        let mut c = Ctx {
-            me,
-            now,
-            local_now,
-            n,
-            rng: &mut node.rng,
-            out: &mut effects,
-        };
-        f(&mut node.agent, &mut c);
-    }
+    typed.run(me, call, core.now, &mut effects);
     for e in effects.drain(..) {
-        apply_effect(state, ctx, me, e);
+        apply_effect(core, typed, ctx, me, e);
     }
     *ctx.effects = effects;
 }
 
-fn apply_effect<P: Protocol>(
-    state: &mut State<P>,
-    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
+fn apply_effect(
+    core: &mut Core,
+    typed: &mut dyn Typed,
+    ctx: &mut LoopCtx,
     me: NodeId,
-    effect: Effect<<P::Agent as Agent>::Msg>,
+    effect: DynEffect,
 ) {
     match effect {
-        Effect::Send { to, msg } => send(state, ctx, me, to, msg, None, None),
-        Effect::SendAfter { to, msg, delay } => send(state, ctx, me, to, msg, None, Some(delay)),
+        Effect::Send { to, msg } => send(core, typed, ctx, me, to, msg, None, None),
+        Effect::SendAfter { to, msg, delay } => {
+            send(core, typed, ctx, me, to, msg, None, Some(delay))
+        }
         Effect::SetTimer { key, after } => {
-            let node = &mut state.nodes[me.index()];
+            let now = core.now;
+            let node = typed.meta_mut(me);
             node.timer_gen += 1;
             let gen = node.timer_gen;
             node.timers.retain(|(k, _)| *k != key);
             node.timers.push((key, gen));
-            let at = state.now + node.clock.true_duration(after);
-            state.queue.push(at, Pending::Timer { node: me, key, gen });
+            let at = now + node.clock.true_duration(after);
+            core.queue.push(at, Pending::Timer { node: me, key, gen });
         }
         Effect::CancelTimer { key } => {
-            state.nodes[me.index()].timers.retain(|(k, _)| *k != key);
+            typed.meta_mut(me).timers.retain(|(k, _)| *k != key);
         }
-        Effect::Note(text) => record(state, ctx, me, EventKind::Note(text)),
+        Effect::Note(text) => record(core, typed, ctx, me, EventKind::Note(text)),
         Effect::Invoke { req, f, key, input } => {
-            let op = state.history_len;
-            state.history_len += 1;
-            state.open_ops.insert((me.0, req), op);
-            tick(&mut state.nodes[me.index()], me);
+            let op = core.history_len;
+            core.history_len += 1;
+            core.open_ops.insert((me.0, req), op);
+            tick(typed.meta_mut(me), me);
             if ctx.live() {
-                ctx.history.invoke(me.0 as u64, f, key, input, state.now);
+                ctx.history.invoke(me.0 as u64, f, key, input, core.now);
             }
-            record(state, ctx, me, EventKind::Invoke { op });
+            record(core, typed, ctx, me, EventKind::Invoke { op });
         }
         Effect::Complete {
             req,
             outcome,
             output,
         } => {
-            let Some(op) = state.open_ops.remove(&(me.0, req)) else {
+            let Some(op) = core.open_ops.remove(&(me.0, req)) else {
                 return;
             };
-            tick(&mut state.nodes[me.index()], me);
+            tick(typed.meta_mut(me), me);
             if ctx.live() {
-                ctx.history.complete(op, outcome, output, state.now);
+                ctx.history.complete(op, outcome, output, core.now);
             }
-            record(state, ctx, me, EventKind::Complete { op });
+            record(core, typed, ctx, me, EventKind::Complete { op });
         }
     }
 }
 
-fn send<P: Protocol>(
-    state: &mut State<P>,
-    ctx: &mut LoopCtx<<P::Agent as Agent>::Msg>,
+#[allow(clippy::too_many_arguments)]
+fn send(
+    core: &mut Core,
+    typed: &mut dyn Typed,
+    ctx: &mut LoopCtx,
     me: NodeId,
     to: NodeId,
-    mut msg: <P::Agent as Agent>::Msg,
+    slot: Slot,
     copy_of: Option<MsgId>,
     fixed: Option<Time>,
 ) {
-    let byz = state.nodes[me.index()].byzantine;
+    let byz = typed.meta(me).byzantine;
     let mut extra = Time::ZERO;
     match byz {
-        Some(ByzantineMode::Equivocate) | Some(ByzantineMode::Lie) => {
-            let mode = byz.unwrap_or(ByzantineMode::Lie);
-            if let Some(t) = msg.tamper(mode, to, &mut state.nodes[me.index()].rng) {
-                msg = t;
-            }
+        Some(mode @ (ByzantineMode::Equivocate | ByzantineMode::Lie)) => {
+            typed.tamper(slot, mode, me, to)
         }
         Some(ByzantineMode::Delay) => extra = ctx.config.byzantine_delay,
         _ => {}
     }
-    let node = &mut state.nodes[me.index()];
+    let node = typed.meta_mut(me);
     if copy_of.is_none() {
         tick(node, me);
     }
     let lamport = node.lamport.0;
     let vclock = node.vclock.clone();
-    let id = state.next_msg;
-    state.next_msg += 1;
-    state.stats.sent += 1;
-    let link = state.net.link(me, to);
+    let id = core.next_msg;
+    core.next_msg += 1;
+    core.stats.sent += 1;
+    let link = core.net.link(me, to);
     let latency = match fixed {
         Some(d) => d,
-        None => link.latency.sample(&mut state.net_rng),
+        None => link.latency.sample(&mut core.net_rng),
     } + extra;
-    let lost = link.loss > 0.0 && state.net_rng.chance(link.loss);
-    let dup = copy_of.is_none() && link.duplicate > 0.0 && state.net_rng.chance(link.duplicate);
-    let valid = to.index() < state.nodes.len();
+    let lost = link.loss > 0.0 && core.net_rng.chance(link.loss);
+    let dup = copy_of.is_none() && link.duplicate > 0.0 && core.net_rng.chance(link.duplicate);
+    let valid = to.index() < typed.n();
     let deliver_at = if lost {
-        state.now + Time(latency.0 / 2)
+        core.now + Time(latency.0 / 2)
     } else if valid {
-        state.net.order_delivery(me, to, state.now + latency)
+        core.net.order_delivery(me, to, core.now + latency)
     } else {
-        state.now
+        core.now
     };
     let recording = ctx.live() && ctx.config.trace.record;
     if recording {
@@ -1274,15 +1588,15 @@ fn send<P: Protocol>(
             id,
             from: me,
             to,
-            kind: msg.kind(),
-            sent: state.now,
+            kind: typed.kind(slot),
+            sent: core.now,
             deliver_at,
             resolved_at: Time::MAX,
             fate: Fate::InFlight,
             copy_of,
             lamport,
         });
-        let span = deliver_at - state.now;
+        let span = deliver_at - core.now;
         if span > ctx.trace.max_latency {
             ctx.trace.max_latency = span;
         }
@@ -1292,11 +1606,11 @@ fn send<P: Protocol>(
     } else {
         EventKind::Send { msg: id }
     };
-    record(state, ctx, me, kind);
+    record(core, typed, ctx, me, kind);
     let silent = byz == Some(ByzantineMode::Silent);
     let omitted = {
-        let p = state.nodes[me.index()].send_omission;
-        p > 0.0 && state.net_rng.chance(p)
+        let p = typed.meta(me).send_omission;
+        p > 0.0 && core.net_rng.chance(p)
     };
     let early_drop = if !valid {
         Some(DropReason::NoSuchAgent)
@@ -1304,17 +1618,18 @@ fn send<P: Protocol>(
         Some(DropReason::Byzantine)
     } else if omitted {
         Some(DropReason::Omission)
-    } else if !state.net.connected(me, to) {
+    } else if !core.net.connected(me, to) {
         Some(DropReason::Partition)
     } else {
         None
     };
     if recording {
-        ctx.payloads.push(msg.clone());
+        typed.record(slot);
     }
     if let Some(reason) = early_drop {
         resolve(
-            state,
+            core,
+            typed,
             ctx,
             id,
             if valid { to } else { me },
@@ -1323,11 +1638,11 @@ fn send<P: Protocol>(
         return;
     }
     let replay = byz == Some(ByzantineMode::Replay) && copy_of.is_none();
-    let copy = (dup || replay).then(|| msg.clone());
-    state.inflight.insert(
+    let copy = (dup || replay).then(|| typed.copy(slot));
+    typed.fly(
+        slot,
         id,
-        Flight {
-            msg,
+        FlightMeta {
             from: me,
             to,
             lamport,
@@ -1335,20 +1650,18 @@ fn send<P: Protocol>(
             lost,
         },
     );
-    state.queue.push(deliver_at, Pending::Deliver(id));
-    if copy_of.is_none() {
-        state.nodes[me.index()].last_sent = Some(id);
-    }
+    core.queue.push(deliver_at, Pending::Deliver(id));
     let Some(copy) = copy else { return };
     if dup {
-        state.stats.duplicated += 1;
-        state.stats.sent -= 1; // the copy is counted as duplicated, not sent
-        send(state, ctx, me, to, copy.clone(), Some(id), fixed);
+        core.stats.duplicated += 1;
+        core.stats.sent -= 1; // the copy is counted as duplicated, not sent
+        let again = typed.copy(copy);
+        send(core, typed, ctx, me, to, again, Some(id), fixed);
     }
-    if replay && state.nodes[me.index()].rng.chance(0.5) {
+    if replay && typed.meta_mut(me).rng.chance(0.5) {
         // Replays this message once more later, as a duplicate the receivers must tolerate.
-        state.stats.duplicated += 1;
-        state.stats.sent -= 1;
-        send(state, ctx, me, to, copy, Some(id), fixed);
+        core.stats.duplicated += 1;
+        core.stats.sent -= 1;
+        send(core, typed, ctx, me, to, copy, Some(id), fixed);
     }
 }
