@@ -123,6 +123,79 @@ async fn scenario_page_draws_agents_and_steps() {
     handle.destroy();
 }
 
+/// A page for `query`, rendered into a fresh element.
+async fn page(query: &str) -> (Element, yew::AppHandle<swarmscope::ui::ScenarioPage>) {
+    let root = fresh_root();
+    let run = swarmscope::scenario::url::Run::parse(query).expect("parses");
+    let handle = yew::Renderer::<swarmscope::ui::ScenarioPage>::with_root_and_props(
+        root.clone(),
+        swarmscope::ui::PageProps {
+            run,
+            banner: None,
+            on_home: yew::Callback::noop(),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    (root, handle)
+}
+
+fn click(el: &Element) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let click = web_sys::Event::new_with_event_init_dict("click", &init).expect("event");
+    el.dispatch_event(&click).expect("dispatched");
+}
+
+#[wasm_bindgen_test]
+async fn a_click_on_a_link_cuts_it_and_another_mends_it() {
+    let (root, handle) = page("s=heartbeat&seed=3&t=200ms").await;
+    let cut = || {
+        root.query_selector("[data-link=\"1-3\"]")
+            .ok()
+            .flatten()
+            .and_then(|l| l.get_attribute("data-cut"))
+    };
+    assert_eq!(cut().as_deref(), Some("false"));
+    let hit = || {
+        root.query_selector("[data-link=\"1-3\"] .link-hit")
+            .ok()
+            .flatten()
+            .expect("a hit stroke")
+    };
+    click(&hit());
+    yew::scheduler::flush().await;
+    assert_eq!(cut().as_deref(), Some("true"));
+    assert!(swarmscope::ui::dom::location_query().contains("cut*1*3"));
+    click(&hit());
+    yew::scheduler::flush().await;
+    assert_eq!(cut().as_deref(), Some("false"));
+    handle.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_crashed_agent_is_drawn_suspected_by_the_live_ones() {
+    let (root, handle) = page("s=heartbeat&seed=3&i=300ms*crash*2&t=1200ms").await;
+    let a2 = by_test_id(&root, "agent-2");
+    assert_eq!(
+        a2.get_attribute("data-suspected-by").as_deref(),
+        Some("0,1,3,4")
+    );
+    assert!(a2
+        .get_attribute("class")
+        .unwrap_or_default()
+        .contains("suspected-right"));
+    assert!(root
+        .query_selector("[data-testid=suspected-2] .suspect-badge")
+        .ok()
+        .flatten()
+        .is_some());
+    assert!(by_test_id(&root, "agent-0")
+        .get_attribute("data-suspected-by")
+        .is_none());
+    handle.destroy();
+}
+
 /// The same bits as the native test `sim::rng::tests::chacha_streams_match_the_golden_vector`.
 #[wasm_bindgen_test]
 fn rng_matches_the_golden_vector_in_wasm() {

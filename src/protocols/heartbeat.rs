@@ -128,6 +128,13 @@ impl Agent for Monitor {
                 format!("suspects {}", s.join(","))
             },
             log: vec![],
+            suspects: self
+                .suspected
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| **s)
+                .map(|(i, _)| NodeId(i as u32))
+                .collect(),
         }
     }
 }
@@ -294,4 +301,52 @@ pub fn churn(world: &mut World<Detector>, events: u64) -> u64 {
         }
     }
     world.state().stats.events - start
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{Action, Status, TraceConfig};
+
+    fn frame_after(ivs: Vec<Intervention>, t: Time) -> crate::sim::Frame {
+        let mut sim = SCENARIO
+            .instantiate(&Default::default(), 3, ivs, TraceConfig::default())
+            .expect("builds");
+        sim.run_until(t, u64::MAX);
+        sim.frame_at(t)
+    }
+
+    fn suspects(f: &crate::sim::Frame, who: u32) -> Vec<NodeId> {
+        f.nodes[who as usize].summary.suspects.clone()
+    }
+
+    #[test]
+    fn the_summary_lists_whom_the_detector_suspects() {
+        // Nobody is suspected in a calm run.
+        let f = frame_after(vec![], Time::secs(1));
+        assert!(f.nodes.iter().all(|n| n.summary.suspects.is_empty()));
+        // A crash: every live agent suspects it within about one timeout.
+        let crash = Intervention {
+            at: Time::ms(500),
+            action: Action::Crash(NodeId(2)),
+        };
+        let f = frame_after(vec![crash], Time::ms(1200));
+        assert_eq!(f.nodes[2].status, Status::Crashed);
+        for i in [0, 1, 3, 4] {
+            assert_eq!(suspects(&f, i), vec![NodeId(2)], "agent {i}");
+        }
+    }
+
+    #[test]
+    fn a_cut_link_makes_both_ends_suspect_each_other_falsely() {
+        let cut = Intervention {
+            at: Time::ms(500),
+            action: Action::Cut(NodeId(1), NodeId(3)),
+        };
+        let f = frame_after(vec![cut], Time::ms(1200));
+        assert!(f.nodes.iter().all(|n| n.status == Status::Up));
+        assert_eq!(suspects(&f, 1), vec![NodeId(3)]);
+        assert_eq!(suspects(&f, 3), vec![NodeId(1)]);
+        assert!(suspects(&f, 0).is_empty());
+    }
 }

@@ -1,9 +1,12 @@
-//! The run's text form: `s=<scenario>&seed=<n>&<param>=<value>…&i=<intervention>!…&t=<time>`.
+//! The run's text form:
+//! `s=<scenario>&seed=<n>&<param>=<value>…&i=<intervention>!…&t=<time>&speed=<factor>`.
 //!
 //! It carries the run's inputs, never hashes of states (stateright's share links broke when they
 //! carried state hashes). Only parameters that differ from the defaults are written, in key
 //! order, so one run has one text. Values are percent-encoded; the parser accepts any order.
 //! Keys `embed`, `autoplay`, `loop` and `theme` belong to the page and are passed through.
+//! `t` (the time being looked at) and `speed` (model time per real time, [`SPEED_MIN`] to
+//! [`SPEED_MAX`]) change what is shown, not the run.
 
 use super::{find, ids};
 use crate::sim::intervention::{pct_decode, pct_encode, Intervention};
@@ -21,6 +24,8 @@ pub struct Run {
     pub interventions: Vec<Intervention>,
     /// The time the viewer was at.
     pub time: Option<Time>,
+    /// Playback speed: model time per real time (`None`: the page's default).
+    pub speed: Option<f64>,
     /// Page options (`embed=1`, `autoplay=1`, …), passed through untouched.
     pub page: BTreeMap<String, String>,
 }
@@ -38,6 +43,26 @@ impl std::error::Error for UrlError {}
 
 const PAGE_KEYS: [&str; 4] = ["embed", "autoplay", "loop", "theme"];
 
+/// The slowest playback a link may ask for (1/1000 of real time).
+pub const SPEED_MIN: f64 = 0.001;
+/// The fastest (ten times real time).
+pub const SPEED_MAX: f64 = 10.0;
+
+/// A speed factor from its text (`0.03`, `1`, `2.5`): finite and within the slider's range.
+pub fn parse_speed(v: &str) -> Result<f64, UrlError> {
+    let f: f64 = v.trim().parse().map_err(|_| {
+        UrlError(format!(
+            "speed '{v}' is not a number (model time per real time, e.g. 0.03 or 1)"
+        ))
+    })?;
+    if !(SPEED_MIN..=SPEED_MAX).contains(&f) {
+        return Err(UrlError(format!(
+            "speed '{v}' is outside {SPEED_MIN} to {SPEED_MAX} (model time per real time)"
+        )));
+    }
+    Ok(f)
+}
+
 impl Run {
     pub fn new(scenario: &str, seed: u64) -> Run {
         Run {
@@ -46,6 +71,7 @@ impl Run {
             params: BTreeMap::new(),
             interventions: vec![],
             time: None,
+            speed: None,
             page: BTreeMap::new(),
         }
     }
@@ -70,6 +96,10 @@ impl Run {
         }
         if let Some(t) = self.time {
             parts.push(format!("t={t}"));
+        }
+        if let Some(v) = self.speed {
+            // Rust prints the shortest text that parses back to the same f64.
+            parts.push(format!("speed={v}"));
         }
         for (k, v) in &self.page {
             parts.push(format!("{}={}", pct_encode(k), pct_encode(v)));
@@ -109,6 +139,7 @@ impl Run {
                 "t" => {
                     run.time = Some(parse_duration(v).map_err(|e| UrlError(format!("t: {}", e.0)))?)
                 }
+                "speed" => run.speed = Some(parse_speed(&pct_decode(v).map_err(UrlError)?)?),
                 key if PAGE_KEYS.contains(&key) => {
                     run.page.insert(k.clone(), pct_decode(v).map_err(UrlError)?);
                 }
@@ -154,10 +185,27 @@ mod tests {
             action: Action::Partition(vec![vec![NodeId(0), NodeId(1)], vec![NodeId(2)]]),
         });
         r.time = Some(Time::ms(2500));
+        r.speed = Some(0.0316);
         r.page.insert("embed".into(), "1".into());
         let q = r.to_query();
         assert_eq!(Run::parse(&q).unwrap(), r, "{q}");
         assert_eq!(Run::parse(&format!("?{q}")).unwrap(), r);
+    }
+
+    #[test]
+    fn speed_is_read_and_written_and_a_bad_one_is_explained() {
+        let r = Run::parse("s=heartbeat&seed=1&speed=0.25").unwrap();
+        assert_eq!(r.speed, Some(0.25));
+        assert!(r.to_query().ends_with("&speed=0.25"), "{}", r.to_query());
+        assert_eq!(Run::parse("s=heartbeat").unwrap().speed, None);
+        assert!(!Run::parse("s=heartbeat")
+            .unwrap()
+            .to_query()
+            .contains("speed"));
+        let e = Run::parse("s=heartbeat&speed=warp").unwrap_err();
+        assert!(e.0.contains("speed 'warp'"), "{e}");
+        let e = Run::parse("s=heartbeat&speed=100").unwrap_err();
+        assert!(e.0.contains("outside"), "{e}");
     }
 
     #[test]
@@ -172,6 +220,13 @@ mod tests {
             "s=heartbeat&i=1s*crash",
             "s=heartbeat&i=%ZZ",
             "s=heartbeat&t=soon",
+            "s=heartbeat&speed=fast",
+            "s=heartbeat&speed=0",
+            "s=heartbeat&speed=-1",
+            "s=heartbeat&speed=11",
+            "s=heartbeat&speed=NaN",
+            "s=heartbeat&speed=inf",
+            "s=heartbeat&speed=",
             "s=heartbeat&wat=1",
         ] {
             let e = Run::parse(q).unwrap_err();
@@ -185,6 +240,7 @@ mod tests {
             (0u32..9).prop_map(|n| Action::Recover(NodeId(n))),
             Just(Action::Heal),
             (0u32..9, 0u32..9).prop_map(|(a, b)| Action::Cut(NodeId(a), NodeId(b))),
+            (0u32..9, 0u32..9).prop_map(|(a, b)| Action::Mend(NodeId(a), NodeId(b))),
             prop::collection::vec(prop::collection::vec(0u32..9, 0..4), 1..3).prop_map(|g| {
                 Action::Partition(
                     g.into_iter()
@@ -200,10 +256,11 @@ mod tests {
 
     proptest! {
         #[test]
-        fn text_form_round_trips(seed in any::<u64>(), ivs in prop::collection::vec((0u64..10_000_000, action()), 0..6), t in proptest::option::of(0u64..100_000_000)) {
+        fn text_form_round_trips(seed in any::<u64>(), ivs in prop::collection::vec((0u64..10_000_000, action()), 0..6), t in proptest::option::of(0u64..100_000_000), speed in proptest::option::of(SPEED_MIN..=SPEED_MAX)) {
             let mut r = Run::new("heartbeat", seed);
             r.interventions = ivs.into_iter().map(|(at, action)| Intervention { at: Time(at), action }).collect();
             r.time = t.map(Time);
+            r.speed = speed;
             let q = r.to_query();
             let back = Run::parse(&q).unwrap();
             prop_assert_eq!(back, r);

@@ -95,6 +95,10 @@ pub struct Summary {
     pub state: String,
     /// A compact log or store, newest last.
     pub log: Vec<String>,
+    /// Agents this one's failure detector suspects now (heartbeat timeouts, a follower that gave
+    /// up on its leader). The stage draws an agent as suspected when a live agent lists it.
+    #[serde(default)]
+    pub suspects: Vec<NodeId>,
 }
 
 /// Role glyphs the stage knows how to draw.

@@ -25,6 +25,16 @@ pub fn route_for(query: &str) -> Route {
     match Run::parse(q) {
         Ok(run) => Route::Scenario { run, banner: None },
         Err(e) => {
+            // A bad view setting (speed, time) costs only that setting, not the run.
+            if let Some((run, key)) = view_key_fallback(q) {
+                return Route::Scenario {
+                    run,
+                    banner: Some(format!(
+                        "Part of this link was not understood ({e}); the run is shown with the default {}.",
+                        if key == "t" { "time" } else { key }
+                    )),
+                };
+            }
             let get = |key: &str| {
                 q.split('&').find_map(|p| {
                     p.split_once('=')
@@ -55,6 +65,20 @@ pub fn route_for(query: &str) -> Route {
             }
         }
     }
+}
+
+/// The run without one bad view key (`speed`, `t`), if that is all that was wrong.
+fn view_key_fallback(q: &str) -> Option<(Run, &'static str)> {
+    ["speed", "t"].into_iter().find_map(|key| {
+        let rest: Vec<&str> = q
+            .split('&')
+            .filter(|p| p.split('=').next() != Some(key))
+            .collect();
+        if rest.len() == q.split('&').count() {
+            return None;
+        }
+        Run::parse(&rest.join("&")).ok().map(|r| (r, key))
+    })
 }
 
 /// The whole app, mounted on `<body>` by `src/main.rs`.
@@ -122,5 +146,22 @@ mod tests {
             route_for("s=nope"),
             Route::Gallery { banner: Some(_) }
         ));
+    }
+
+    #[test]
+    fn a_bad_speed_costs_only_the_speed() {
+        match route_for("s=heartbeat&seed=7&loss=20%25&i=1s*crash*2&speed=warp") {
+            Route::Scenario { run, banner } => {
+                assert_eq!((run.seed, run.speed), (7, None));
+                assert_eq!(run.params.get("loss").map(String::as_str), Some("20%"));
+                assert_eq!(run.interventions.len(), 1);
+                let b = banner.expect("a banner");
+                assert!(
+                    b.contains("speed 'warp'") && b.contains("default speed"),
+                    "{b}"
+                );
+            }
+            r => panic!("{r:?}"),
+        }
     }
 }

@@ -48,10 +48,15 @@ pub fn absolute_url(query: &str) -> String {
     format!("{origin}{path}?{query}")
 }
 
-/// Copies text to the clipboard (best effort: the promise is not awaited).
+/// Copies text to the clipboard (best effort: the promise is not awaited, and a refusal — no
+/// permission, an insecure page — is swallowed instead of surfacing as an uncaught rejection).
 pub fn copy_text(text: &str) {
     if let Some(w) = web_sys::window() {
-        let _ = w.navigator().clipboard().write_text(text);
+        let p = w.navigator().clipboard().write_text(text);
+        let ignore = wasm_bindgen::closure::Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
+        let _ = p.catch(&ignore);
+        // One tiny closure per copy, kept alive for the promise.
+        ignore.forget();
     }
 }
 

@@ -5,7 +5,7 @@
 
 use crate::scenario::url::Run;
 use crate::scenario::ScenarioDef;
-use crate::sim::trace::{EventKind, Fate, MsgRecord, TraceConfig};
+use crate::sim::trace::{EventKind, Fate, MsgRecord, TraceConfig, TraceHash};
 use crate::sim::{Action, Frame, InvariantStatus, Simulation, Time};
 use std::rc::Rc;
 
@@ -13,6 +13,12 @@ use std::rc::Rc;
 pub const TICK_BUDGET: u64 = 200_000;
 /// Wall-clock gaps longer than this (a hidden tab, a breakpoint) are skipped, not caught up.
 pub const MAX_WALL_STEP_MS: f64 = 100.0;
+/// The speed slider's starting point, log10 (about 1/32 of real time).
+pub const DEFAULT_SPEED_LOG: f64 = -1.5;
+/// Most entries a link's time may take to reach when the page opens (then the cursor stops short).
+const OPEN_BUDGET: u64 = 50 * TICK_BUDGET;
+/// Events per checkpoint of the trace hash (for the hash at a scrubbed-back cursor).
+const HASH_BLOCK: usize = 4096;
 
 pub struct Engine {
     pub def: &'static ScenarioDef,
@@ -31,6 +37,8 @@ pub struct Engine {
     /// Changes since the URL was last written.
     pub url_dirty: bool,
     snap: Option<Rc<Snap>>,
+    /// `hash_marks[k]`: the trace hash after the first `k × HASH_BLOCK` events.
+    hash_marks: Vec<TraceHash>,
 }
 
 /// A message to draw on the stage.
@@ -51,6 +59,7 @@ pub struct Snap {
     pub end: Time,
     pub frame: Frame,
     pub msgs: Vec<MsgDraw>,
+    /// The trace hash of the run up to the cursor (what a link to this moment reproduces).
     pub hash: u64,
     pub metrics: Vec<(String, f64)>,
     pub invariants: Vec<InvariantStatus>,
@@ -84,6 +93,7 @@ impl Engine {
             }
         };
         let mut run = run;
+        let run_speed = run.speed;
         if banner.is_some() {
             run.params.clear();
             run.interventions.clear();
@@ -94,13 +104,20 @@ impl Engine {
             sim,
             t: Time::ZERO,
             playing: false,
-            speed_log: -1.5,
+            speed_log: e_speed(run_speed),
             hist: vec![],
             narration: String::new(),
             url_dirty: false,
             snap: None,
+            hash_marks: vec![],
         };
         if let Some(t) = e.run.time {
+            // A link's time is reached in full (not one tick's budget), so it opens where it was.
+            let mut spent = 0;
+            while e.sim.now() < t && spent < OPEN_BUDGET {
+                let ran = e.sim.run_until(t, TICK_BUDGET);
+                spent += ran.max(1);
+            }
             e.seek(t);
         }
         Ok((e, banner))
@@ -156,6 +173,44 @@ impl Engine {
     fn dirty(&mut self) {
         self.snap = None;
         self.url_dirty = true;
+        // A fork or a rebuild rewrites the trace: hash checkpoints start over.
+        self.hash_marks.clear();
+    }
+
+    /// The trace hash of the run up to `t`: the head's hash at the head, else the kept events up
+    /// to `t` hashed from checkpoints (so a link to a scrubbed-back moment, which replays only up
+    /// to it, shows the same hash). When the trace dropped its oldest events, the head's.
+    pub fn hash_at(&mut self, t: Time) -> u64 {
+        let tr = self.sim.trace();
+        if t >= self.sim.now() || tr.first_event != 0 {
+            return self.sim.hash();
+        }
+        let end = tr.events.partition_point(|e| e.time <= t);
+        if self.hash_marks.is_empty() {
+            self.hash_marks.push(TraceHash::default());
+        }
+        let block = end / HASH_BLOCK;
+        while self.hash_marks.len() <= block {
+            let k = self.hash_marks.len() - 1;
+            let mut h = self.hash_marks[k];
+            for e in &tr.events[k * HASH_BLOCK..(k + 1) * HASH_BLOCK] {
+                h.feed_event(e);
+            }
+            self.hash_marks.push(h);
+        }
+        let mut h = self.hash_marks[block];
+        for e in &tr.events[block * HASH_BLOCK..end] {
+            h.feed_event(e);
+        }
+        h.0
+    }
+
+    /// Sets the speed from a factor (model time per real time), clamped to the slider's range.
+    pub fn set_speed_log(&mut self, v: f64) {
+        if v.is_finite() {
+            self.speed_log = v.clamp(-3.0, 1.0);
+            self.url_dirty = true;
+        }
     }
 
     /// Moves the cursor to `t`, running the simulation forward if needed (within a budget).
@@ -219,7 +274,7 @@ impl Engine {
         if self.t < self.sim.now() {
             self.sim.fork_at(self.t);
         }
-        let label = describe(&action);
+        let label = describe(&action, self.sim.n());
         self.sim.intervene(action).map_err(|e| e.to_string())?;
         self.narration = label;
         self.dirty();
@@ -282,6 +337,7 @@ impl Engine {
         } else {
             None
         };
+        run.speed = speed_for_url(self.speed_log);
         run.to_query()
     }
 
@@ -295,13 +351,14 @@ impl Engine {
         let t = self.t;
         let frame = self.sim.frame_at(t);
         let msgs = messages_at(self.sim.trace(), t);
+        let hash = self.hash_at(t);
         let s = Rc::new(Snap {
             t,
             head: self.sim.now(),
             end: self.end(),
             frame,
             msgs,
-            hash: self.sim.hash(),
+            hash,
             metrics: self.sim.metrics(),
             invariants: self.sim.invariants(),
             interventions: self.sim.interventions().len(),
@@ -391,14 +448,55 @@ pub fn messages_at(tr: &crate::sim::Trace, t: Time) -> Vec<MsgDraw> {
     out
 }
 
+/// The speed slider's position for a link's speed factor (the default when absent).
+fn e_speed(speed: Option<f64>) -> f64 {
+    speed
+        .filter(|f| f.is_finite() && *f > 0.0)
+        .map(|f| f.log10().clamp(-3.0, 1.0))
+        .unwrap_or(DEFAULT_SPEED_LOG)
+}
+
+/// The speed a link carries: none at the default, else the factor to three significant digits
+/// (`0.0316`, not `0.031622776601683794`).
+pub fn speed_for_url(speed_log: f64) -> Option<f64> {
+    if (speed_log - DEFAULT_SPEED_LOG).abs() < 1e-9 {
+        return None;
+    }
+    let f = crate::ui::geom::speed_factor(speed_log);
+    format!("{f:.2e}").parse::<f64>().ok()
+}
+
+/// A partition's sides in words: `{0,1} | {2,3,4}` (agents not named form the last side).
+pub fn sides_text(groups: &[Vec<crate::sim::NodeId>], n: usize) -> String {
+    let mut sides: Vec<Vec<u32>> = groups
+        .iter()
+        .map(|g| g.iter().map(|a| a.0).collect())
+        .collect();
+    let rest: Vec<u32> = (0..n as u32)
+        .filter(|i| !groups.iter().flatten().any(|a| a.0 == *i))
+        .collect();
+    if !rest.is_empty() {
+        sides.push(rest);
+    }
+    sides
+        .iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            let ids: Vec<String> = s.iter().map(|i| i.to_string()).collect();
+            format!("{{{}}}", ids.join(","))
+        })
+        .collect::<Vec<_>>()
+        .join(" | ")
+}
+
 /// Words for the live region.
-pub fn describe(a: &Action) -> String {
+pub fn describe(a: &Action, n: usize) -> String {
     match a {
         Action::Crash(n) => format!("You crashed agent {}.", n.0),
         Action::Recover(n) => format!("You recovered agent {}.", n.0),
         Action::Pause(n) => format!("You paused agent {}.", n.0),
         Action::Resume(n) => format!("You resumed agent {}.", n.0),
-        Action::Partition(g) => format!("Network partitioned into {} sides.", g.len().max(2)),
+        Action::Partition(g) => format!("Partition: {}.", sides_text(g, n)),
         Action::Heal => "Network healed.".into(),
         Action::Cut(a, b) => format!("Link {}–{} cut.", a.0, b.0),
         Action::Mend(a, b) => format!("Link {}–{} mended.", a.0, b.0),
@@ -448,6 +546,113 @@ mod tests {
         let (e2, banner) = Engine::new(e.def, run).expect("rebuilds");
         assert!(banner.is_none());
         assert_eq!(e2.sim.hash(), h, "{q}");
+    }
+
+    #[test]
+    fn a_link_to_a_scrubbed_back_moment_shows_the_same_hash_and_state() {
+        let mut e = engine();
+        e.seek(Time::ms(400));
+        e.act(Action::Crash(NodeId(1))).expect("crash");
+        e.seek(Time::ms(1500));
+        e.seek(Time::ms(700));
+        assert!(e.t < e.head());
+        let (hash, frame) = (e.snap().hash, e.snap().frame.clone());
+        assert_ne!(hash, e.sim.hash(), "the cursor's hash is not the head's");
+        let q = e.query();
+        assert!(q.contains("t=700ms"), "{q}");
+        let (mut e2, banner) = Engine::new(e.def, Run::parse(&q).expect("parses")).expect("builds");
+        assert!(banner.is_none());
+        assert_eq!(e2.t, Time::ms(700));
+        assert_eq!(e2.snap().hash, hash, "{q}");
+        assert_eq!(e2.snap().frame, frame);
+        // At the head the cursor's hash is the run's.
+        e.seek(e.head());
+        assert_eq!(e.snap().hash, e.sim.hash());
+    }
+
+    #[test]
+    fn the_hash_at_a_cursor_is_the_fresh_runs_hash_there() {
+        // Checkpoints every HASH_BLOCK events must give what running only to t gives.
+        let def = find("heartbeat").expect("heartbeat");
+        let mut run = Run::new("heartbeat", 5);
+        run.params.insert("nodes".into(), "12".into());
+        run.params.insert("interval".into(), "20ms".into());
+        let (mut e, _) = Engine::new(def, run.clone()).expect("builds");
+        e.seek(Time::secs(3));
+        assert!(e.sim.trace().events.len() > 3 * HASH_BLOCK);
+        for ms in [1, 250, 1234, 2999] {
+            let t = Time::ms(ms);
+            e.seek(t);
+            let mut fresh = run.clone();
+            fresh.time = Some(t);
+            let (f, _) = Engine::new(def, fresh).expect("builds");
+            assert_eq!(e.hash_at(t), f.sim.hash(), "{ms} ms");
+        }
+    }
+
+    #[test]
+    fn a_link_far_into_a_busy_run_opens_at_its_time_not_one_ticks_worth() {
+        let def = find("heartbeat").expect("heartbeat");
+        let mut run = Run::new("heartbeat", 2);
+        run.params.insert("nodes".into(), "30".into());
+        run.params.insert("interval".into(), "10ms".into());
+        run.time = Some(Time::secs(4));
+        let (e, _) = Engine::new(def, run).expect("builds");
+        assert_eq!(e.t, Time::secs(4));
+    }
+
+    #[test]
+    fn speed_goes_into_the_link_and_comes_back() {
+        let mut e = engine();
+        assert!(!e.query().contains("speed="), "the default is not written");
+        e.set_speed_log(0.0);
+        let q = e.query();
+        assert!(q.contains("speed=1"), "{q}");
+        let (e2, _) = Engine::new(e.def, Run::parse(&q).expect("parses")).expect("builds");
+        assert!((e2.speed_log - 0.0).abs() < 1e-9);
+        e.set_speed_log(-2.3);
+        let q = e.query();
+        assert!(q.contains("speed=0.00501"), "{q}");
+        let (e3, _) = Engine::new(e.def, Run::parse(&q).expect("parses")).expect("builds");
+        assert_eq!(e3.query(), q, "stable once rounded");
+    }
+
+    #[test]
+    fn a_partition_is_narrated_side_by_side() {
+        let a = Action::Partition(vec![vec![NodeId(0), NodeId(1)]]);
+        assert_eq!(describe(&a, 5), "Partition: {0,1} | {2,3,4}.");
+        let a = Action::Partition(vec![vec![NodeId(3)], vec![NodeId(0), NodeId(4)]]);
+        assert_eq!(describe(&a, 5), "Partition: {3} | {0,4} | {1,2}.");
+        assert_eq!(
+            describe(&Action::Cut(NodeId(1), NodeId(3)), 5),
+            "Link 1–3 cut."
+        );
+    }
+
+    #[test]
+    fn messages_across_a_cut_link_are_dropped_and_others_flow() {
+        let mut e = engine();
+        e.seek(Time::ms(200));
+        e.act(Action::Cut(NodeId(1), NodeId(3))).expect("cut");
+        e.seek(Time::ms(900));
+        fn after(e: &Engine, from: u32, to: u32) -> Vec<Fate> {
+            e.sim
+                .trace()
+                .msgs
+                .iter()
+                .filter(|m| m.sent > Time::ms(200) && m.from.0 == from && m.to.0 == to)
+                .map(|m| m.fate)
+                .collect::<Vec<_>>()
+        }
+        let across = after(&e, 1, 3);
+        assert!(!across.is_empty());
+        assert!(across
+            .iter()
+            .all(|f| *f == Fate::Dropped(crate::sim::DropReason::Partition)));
+        assert!(after(&e, 1, 2).contains(&Fate::Delivered));
+        e.act(Action::Mend(NodeId(1), NodeId(3))).expect("mend");
+        e.seek(Time::ms(1300));
+        assert!(after(&e, 3, 1).contains(&Fate::Delivered));
     }
 
     #[test]

@@ -16,6 +16,18 @@ const KEYS: &[(&str, &str)] = &[
         "click an agent",
         "menu: crash, pause, Byzantine, client request, other side",
     ),
+    (
+        "click a link",
+        "cut it (dashed red); click again to mend — or, by keyboard, the agent menu's link item",
+    ),
+    (
+        "drag across the stage",
+        "build a wall: the agents on each side become a partition (walls add up; h heals)",
+    ),
+    (
+        "Enter",
+        "open the menu of the focused agent (Tab moves between agents)",
+    ),
     ("c", "crash / recover the selected agent"),
     (
         "p",

@@ -1,7 +1,9 @@
 //! The inspector (full state of a clicked agent or message) and the agent menu (crash, recover,
-//! pause, Byzantine behaviour, client request, move across the partition).
+//! pause, Byzantine behaviour, client request, move across the partition, cut or mend a link —
+//! the keyboard's way to what a click on a link does).
 
 use super::engine::Snap;
+use super::manip;
 use super::stage::{clock_text, ClockMode, Sel};
 use crate::sim::trace::{Fate, MsgRecord};
 use crate::sim::{Action, ByzantineMode, NodeId, NodeView, Status};
@@ -32,6 +34,11 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                     <dt>{ "vector" }</dt><dd>{ clock_text(nv, ClockMode::Vector) }</dd>
                     <dt>{ "local clock" }</dt><dd>{ clock_text(nv, ClockMode::Physical) }</dd>
                     if let Some(b) = nv.byzantine { <dt>{ "Byzantine" }</dt><dd>{ b.name() }</dd> }
+                    if let Some(t) = suspicion(&props.snap, id) { <dt>{ "suspicion" }</dt><dd data-testid="inspector-suspected">{ t }</dd> }
+                    if !nv.summary.suspects.is_empty() {
+                        <dt>{ "suspects" }</dt>
+                        <dd>{ nv.summary.suspects.iter().map(|s| format!("a{s}")).collect::<Vec<_>>().join(", ") }</dd>
+                    }
                     <dt>{ "log" }</dt>
                     <dd>if nv.summary.log.is_empty() { { "—" } } else { <ol class="log">{ for nv.summary.log.iter().map(|l| html! { <li>{ l }</li> }) }</ol> }</dd>
                 </dl>
@@ -65,6 +72,23 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     }
 }
 
+/// Who suspects agent `id`, in words, if anyone live does.
+fn suspicion(snap: &Snap, id: u32) -> Option<String> {
+    let by = manip::suspected_by(&snap.frame.nodes);
+    let nv = snap.frame.nodes.get(id as usize)?;
+    let mine = by.get(id as usize).filter(|b| !b.is_empty())?;
+    Some(manip::suspicion_text(id, mine, nv.status))
+}
+
+/// One of the agent's links, for the menu's cut / mend item.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PeerLink {
+    pub peer: u32,
+    pub cut: bool,
+    /// Across the partition: only healing reconnects it.
+    pub across: bool,
+}
+
 #[derive(Properties, PartialEq)]
 pub struct AgentMenuProps {
     pub node: NodeView,
@@ -74,6 +98,9 @@ pub struct AgentMenuProps {
     pub on_act: Callback<Action>,
     pub on_side: Callback<u32>,
     pub on_close: Callback<()>,
+    /// The agent's links to every other agent.
+    #[prop_or_default]
+    pub links: Vec<PeerLink>,
 }
 
 #[component]
@@ -81,6 +108,57 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
     let nv = &props.node;
     let id = nv.id;
     let request = use_state(|| "x=1".to_string());
+    let peer = use_state(|| None::<u32>);
+    // The chosen peer (the first other agent until one is picked).
+    let chosen = (*peer)
+        .and_then(|p| props.links.iter().find(|l| l.peer == p))
+        .or(props.links.first())
+        .copied();
+    let pick = {
+        let peer = peer.clone();
+        Callback::from(move |e: Event| {
+            if let Some(v) = e
+                .target_dyn_into::<HtmlSelectElement>()
+                .and_then(|s| s.value().parse::<u32>().ok())
+            {
+                peer.set(Some(v))
+            }
+        })
+    };
+    let link_btn = chosen.map(|l| {
+        let (label, action) = if l.cut {
+            (
+                format!("Mend link to a{}", l.peer),
+                Some(Action::Mend(id, NodeId(l.peer))),
+            )
+        } else if l.across {
+            (format!("a{} is across the partition", l.peer), None)
+        } else {
+            (
+                format!("Cut link to a{}", l.peer),
+                Some(Action::Cut(id, NodeId(l.peer))),
+            )
+        };
+        let cb = props.on_act.clone();
+        let disabled = action.is_none();
+        let onclick = Callback::from(move |_: MouseEvent| {
+            if let Some(a) = action.clone() {
+                cb.emit(a)
+            }
+        });
+        html! {
+            <div class="links">
+                <select onchange={pick} aria-label="Link to which agent" data-testid="menu-link-peer">
+                    { for props.links.iter().map(|p| html! {
+                        <option value={p.peer.to_string()} selected={Some(p.peer) == chosen.map(|c| c.peer)}>
+                            { format!("a{}{}", p.peer, if p.cut { " (cut)" } else if p.across { " (walled off)" } else { "" }) }
+                        </option>
+                    }) }
+                </select>
+                <button role="menuitem" {onclick} {disabled} data-testid="menu-link">{ label }</button>
+            </div>
+        }
+    });
     let act = |a: Action| {
         let cb = props.on_act.clone();
         Callback::from(move |_: MouseEvent| cb.emit(a.clone()))
@@ -140,7 +218,6 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
         format!("top:{:.1}%", (props.y * 100.0 - 6.0).max(1.0))
     };
     let style = format!("{horiz};{vert}");
-    let _ = NodeId(0);
     html! {
         <div class="agent-menu" {style} role="menu" aria-label={format!("Agent a{} actions", id.0)} data-testid="agent-menu">
             <div class="menu-head"><strong>{ format!("a{}", id.0) }</strong><span>{ nv.summary.role.name() }</span>
@@ -148,6 +225,7 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
             <button role="menuitem" onclick={crash.1} data-testid="menu-crash">{ crash.0 }</button>
             <button role="menuitem" onclick={pause.1} data-testid="menu-pause">{ pause.0 }</button>
             <button role="menuitem" onclick={side} data-testid="menu-side" title="p">{ "Other side of partition" }</button>
+            { link_btn.unwrap_or_default() }
             <label class="byz">{ "Byzantine " }
                 <select onchange={byz} aria-label="Byzantine behaviour" data-testid="menu-byzantine">
                     <option value="honest" selected={nv.byzantine.is_none()}>{ "honest" }</option>

@@ -18,6 +18,7 @@ mod guarantees;
 mod help;
 pub mod hooks;
 mod inspector;
+pub mod manip;
 mod metrics;
 mod pacelc;
 mod page;
@@ -25,6 +26,7 @@ pub mod panic;
 mod sliders;
 mod spacetime;
 mod stage;
+mod stage_layers;
 
 pub use app::App;
 pub use gallery::{Gallery, GalleryProps};

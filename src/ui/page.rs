@@ -11,7 +11,7 @@ use super::explain::Explain;
 use super::guarantees::{Guarantees, Live};
 use super::help::Help;
 use super::hooks::use_animation_frame;
-use super::inspector::{AgentMenu, Inspector};
+use super::inspector::{AgentMenu, Inspector, PeerLink};
 use super::metrics::Metrics;
 use super::sliders::Sliders;
 use super::spacetime::{self, SpaceTime};
@@ -51,6 +51,11 @@ pub struct PageState {
     /// The last space-time diagram and what it was drawn for (a frame that moves the cursor less
     /// than a pixel reuses it, so the diagram does not re-render every tick).
     pub diag: Option<(DiagKey, Rc<spacetime::Diagram>)>,
+    /// The last link Share or Embed copied, shown in the toast (to copy by hand if the
+    /// clipboard is refused).
+    pub shared: Option<String>,
+    /// Wall-clock ms when the URL was last written while playing.
+    pub url_written_ms: f64,
 }
 
 pub type Shared = Rc<RefCell<PageState>>;
@@ -95,6 +100,8 @@ fn init(props: &PageProps) -> PageState {
         embed,
         theme,
         diag: None,
+        shared: None,
+        url_written_ms: 0.0,
     }
 }
 
@@ -119,6 +126,8 @@ pub fn cmd<T: 'static>(
     Callback::from(move |v: T| {
         {
             let mut s = st.borrow_mut();
+            // The copied link belongs to the toast of the Share that made it.
+            s.shared = None;
             f(&mut s, v);
             sync_url(&mut s);
         }
@@ -288,6 +297,7 @@ fn on_key(st: &Shared, force: &UseForceUpdateHandle, e: &KeyboardEvent) {
             s.help = false;
             s.sel = None;
             s.toast = None;
+            s.shared = None;
         }
         _ => handled = false,
     }
@@ -332,15 +342,12 @@ fn on_message(st: &Shared, force: &UseForceUpdateHandle, data: &wasm_bindgen::Js
     }
     sync_url(&mut s);
     let reply = js_sys::Object::new();
-    if let Ok(e) = &s.eng {
+    if let Ok(e) = &mut s.eng {
+        let hash = e.snap().hash;
         let _ = js_sys::Reflect::set(&reply, &"type".into(), &"swarmscope:state".into());
         let _ = js_sys::Reflect::set(&reply, &"t_ms".into(), &e.t.as_ms_f64().into());
         let _ = js_sys::Reflect::set(&reply, &"playing".into(), &e.playing.into());
-        let _ = js_sys::Reflect::set(
-            &reply,
-            &"hash".into(),
-            &format!("{:016x}", e.sim.hash()).into(),
-        );
+        let _ = js_sys::Reflect::set(&reply, &"hash".into(), &format!("{hash:016x}").into());
     }
     drop(s);
     dom::post_to_parent(&reply.into());
@@ -420,8 +427,18 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                     }
                 }
             }
+            // While playing, the URL follows the cursor once a second, so a reload or a copied
+            // address bar lands near where the viewer was (pausing writes the exact time).
+            let now = dom::now_ms();
+            let written = s.url_written_ms;
+            if let Ok(e) = &mut s.eng {
+                if e.playing && now - written >= 1000.0 {
+                    e.url_dirty = true;
+                }
+            }
             if s.eng.as_ref().map(|e| e.url_dirty).unwrap_or(false) {
                 sync_url(&mut s);
+                s.url_written_ms = now;
             }
             drop(s);
             force.force_update();
@@ -433,6 +450,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     let embed = s.embed;
     let banner = s.banner.clone();
     let toast = s.toast.clone();
+    let shared = s.shared.clone();
     let sel = s.sel;
     let clock = s.clock;
     let help = s.help;
@@ -523,9 +541,16 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         })
     };
     let on_act = cmd(&st, &force, |s, a: Action| act(s, a));
+    let on_stage_action = cmd(&st, &force, |s, a: Result<Action, String>| match a {
+        Ok(a) => act(s, a),
+        Err(why) => s.toast = Some(why),
+    });
     let on_side = cmd(&st, &force, |s, id: u32| move_side(s, id));
     let on_close = cmd(&st, &force, |s, _: ()| s.sel = None);
-    let on_toast_close = cmd(&st, &force, |s, _: MouseEvent| s.toast = None);
+    let on_toast_close = cmd(&st, &force, |s, _: MouseEvent| {
+        s.toast = None;
+        s.shared = None;
+    });
     let on_banner_close = cmd(&st, &force, |s, _: MouseEvent| s.banner = None);
     let on_help = cmd(&st, &force, |s, v: bool| s.help = v);
     let on_zoom = cmd(&st, &force, |s, k: f64| {
@@ -557,7 +582,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         seek: on_seek.clone(),
         speed: cmd(&st, &force, |s, v: f64| {
             if let Ok(e) = &mut s.eng {
-                e.speed_log = v;
+                e.set_speed_log(v);
             }
         }),
         seed: cmd(&st, &force, |s, v: u64| {
@@ -582,18 +607,20 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         }),
         share: cmd(&st, &force, move |s, _: ()| {
             if let Ok(e) = &s.eng {
-                let mut run_q = e.query();
-                run_q = strip_page(&run_q);
-                dom::copy_text(&dom::absolute_url(&run_q));
-                s.toast = Some("Link copied: it replays this exact run.".into());
+                let url = dom::absolute_url(&strip_page(&e.query()));
+                dom::copy_text(&url);
+                s.toast = Some("Link copied: it replays this exact run, at this moment.".into());
+                s.shared = Some(url);
             }
         }),
         embed: cmd(&st, &force, move |s, _: ()| {
             if let Ok(e) = &s.eng {
                 let q = strip_page(&e.query());
                 let url = dom::absolute_url(&format!("{q}&embed=1&autoplay=1"));
-                dom::copy_text(&format!("<iframe src=\"{url}\" width=\"800\" height=\"500\" style=\"border:0\" title=\"Swarmscope: {}\" loading=\"lazy\"></iframe>", e.def.title));
+                let snippet = format!("<iframe src=\"{url}\" width=\"800\" height=\"500\" style=\"border:0\" title=\"Swarmscope: {}\" loading=\"lazy\"></iframe>", e.def.title);
+                dom::copy_text(&snippet);
                 s.toast = Some("Embed snippet copied (an 800×500 iframe).".into());
+                s.shared = Some(snippet);
             }
         }),
         help: on_help.clone(),
@@ -610,7 +637,15 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             let (w, h) = super::stage::dims(narrow);
             let lay = super::geom::layout(snap.frame.nodes.len(), w, h);
             let p = lay.pts.get(id as usize).copied().unwrap_or((0.0, 0.0));
-            html! { <AgentMenu node={nv.clone()} x={p.0 / w} y={p.1 / h} on_act={on_act.clone()} on_side={on_side.clone()} on_close={on_close.clone()} /> }
+            let links: Vec<PeerLink> = (0..snap.frame.nodes.len() as u32)
+                .filter(|p| *p != id)
+                .map(|p| PeerLink {
+                    peer: p,
+                    cut: super::manip::is_cut(&snap.frame, id, p),
+                    across: super::manip::across(&snap.frame, id, p),
+                })
+                .collect();
+            html! { <AgentMenu node={nv.clone()} x={p.0 / w} y={p.1 / h} on_act={on_act.clone()} on_side={on_side.clone()} on_close={on_close.clone()} {links} /> }
         }),
         _ => None,
     };
@@ -618,12 +653,17 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     let live = html! { <div class="sr-only" aria-live="polite" data-testid="narration">{ narration.clone() }</div> };
     let stage = html! {
         <div class={stage_wrap_class}>
-            <Stage snap={snap.clone()} {clock} selected={sel} on_select={on_select.clone()} compact={embed} {narrow} />
+            <Stage snap={snap.clone()} {clock} selected={sel} on_select={on_select.clone()} compact={embed} {narrow} on_action={on_stage_action} />
             { menu.unwrap_or_default() }
         </div>
     };
     let toast_html = toast.map(|t| html! {
-        <div class="toast" role="status" data-testid="toast">{ t }<button class="x" aria-label="Dismiss" onclick={on_toast_close}>{ "×" }</button></div>
+        <div class="toast" role="status" data-testid="toast">{ t }
+            if let Some(link) = shared {
+                <input class="shared" type="text" readonly=true value={link} aria-label="The copied link" data-testid="shared-link"
+                    onfocus={Callback::from(|e: FocusEvent| { if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() { i.select() } })} />
+            }
+            <button class="x" aria-label="Dismiss" onclick={on_toast_close}>{ "×" }</button></div>
     });
 
     if embed {

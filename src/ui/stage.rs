@@ -2,10 +2,16 @@
 //! one-line state; messages travelling along the links at the pace of their latency (dropped
 //! ones die mid-way with a red cross, duplicates drawn hollow); partition groups as tinted
 //! regions, cut links dashed red. Children are keyed by agent and message ids.
+//!
+//! Direct manipulation (layers and logic in `stage_layers` and `manip`): click a link to cut or
+//! mend it, drag a wall across the stage to partition it; agents a live failure detector
+//! suspects are marked.
 
 use super::engine::Snap;
 use super::geom::{self, along, Layout};
-use crate::sim::{NodeView, Role, Status};
+use super::manip;
+use super::stage_layers::{self as layers, Drag};
+use crate::sim::{Action, NodeView, Role, Status};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -48,6 +54,9 @@ pub struct StageProps {
     pub compact: bool,
     #[prop_or(false)]
     pub narrow: bool,
+    /// A link clicked or a wall dragged: the action, or why there is none.
+    #[prop_or_default]
+    pub on_action: Callback<Result<Action, String>>,
 }
 
 const GROUP_HUES: [u32; 6] = [210, 30, 140, 280, 0, 60];
@@ -61,26 +70,10 @@ pub fn Stage(props: &StageProps) -> Html {
     let partitioned = !snap.frame.groups.is_empty()
         && snap.frame.groups.iter().any(|g| *g != snap.frame.groups[0]);
 
-    // Links: all pairs when few agents (faint), cut ones dashed red.
-    let mut links = vec![];
-    if n <= 12 {
-        for a in 0..n {
-            for b in a + 1..n {
-                let across = partitioned && snap.frame.groups.get(a) != snap.frame.groups.get(b);
-                let cut = across
-                    || snap.frame.cut.iter().any(|(x, y)| {
-                        (x.index() == a && y.index() == b) || (x.index() == b && y.index() == a)
-                    });
-                links.push(link(&lay, a, b, cut));
-            }
-        }
-    } else {
-        for (x, y) in &snap.frame.cut {
-            if x.index() < n && y.index() < n {
-                links.push(link(&lay, x.index(), y.index(), true));
-            }
-        }
-    }
+    // Links: all pairs when few agents (faint), cut ones dashed red; clickable.
+    let links = layers::links(&snap.frame, &lay);
+    let walls = layers::walls(&snap.frame, &lay);
+    let suspected = manip::suspected_by(&snap.frame.nodes);
 
     let regions = if partitioned {
         let mut gs: Vec<u32> = snap.frame.groups.clone();
@@ -102,6 +95,13 @@ pub fn Stage(props: &StageProps) -> Html {
                 let hue = GROUP_HUES[*g as usize % GROUP_HUES.len()];
                 let pad = lay.r * 2.6 + if lay.grid { 4.0 } else { 18.0 };
                 let d: String = h.iter().map(|p| format!("{:.1},{:.1} ", p.0, p.1)).collect();
+                if let [p] = h.as_slice() {
+                    // A side of one agent: a polygon of one point would draw nothing.
+                    return html! {
+                        <circle key={format!("g{g}")} class="region" cx={format!("{:.1}", p.0)} cy={format!("{:.1}", p.1)} r={format!("{:.1}", pad / 2.0)}
+                            style={format!("fill: hsl({hue},70%,55%); opacity: 0.14")} data-testid="partition-region" />
+                    };
+                }
                 html! {
                     <polygon key={format!("g{g}")} class="region" points={d}
                         style={format!("fill: hsl({hue},70%,55%); stroke: hsl({hue},70%,55%); opacity: 0.14; stroke-width: {pad:.0}px")}
@@ -132,13 +132,114 @@ pub fn Stage(props: &StageProps) -> Html {
     }
     let agents = snap.frame.nodes.iter().enumerate().filter_map(|(i, nv)| {
         let p = *lay.pts.get(i)?;
-        Some(agent(nv, p, &lay, props, i))
+        let by = suspected.get(i).map(Vec::as_slice).unwrap_or(&[]);
+        Some(agent(nv, p, &lay, props, i, by))
     });
+    let legend = {
+        let status = |i: usize| snap.frame.nodes.get(i).map(|n| n.status);
+        let any = |f: bool| {
+            suspected
+                .iter()
+                .enumerate()
+                .any(|(i, by)| !by.is_empty() && status(i).map(manip::false_suspicion) == Some(f))
+        };
+        layers::suspicion_legend(any(true), any(false), h)
+    };
+
+    // A press that moves past a few pixels draws a wall; released, it partitions the stage.
+    let svg_ref = use_node_ref();
+    let drag = use_mut_ref(Drag::default);
+    let wall_now = use_state(|| None::<((f64, f64), (f64, f64))>);
+    let view_pt = {
+        let svg_ref = svg_ref.clone();
+        move |x: f64, y: f64| {
+            svg_ref
+                .cast::<web_sys::Element>()
+                .map(|el| {
+                    let r = el.get_bounding_client_rect();
+                    manip::to_view((x, y), (r.left(), r.top(), r.width(), r.height()), (w, h))
+                })
+                .unwrap_or((x, y))
+        }
+    };
+    let onpointerdown = {
+        let (drag, view_pt) = (drag.clone(), view_pt.clone());
+        Callback::from(move |e: PointerEvent| {
+            let mut d = drag.borrow_mut();
+            *d = Drag::default();
+            if e.button() == 0 && e.is_primary() {
+                let (cx, cy) = (e.client_x() as f64, e.client_y() as f64);
+                d.start = Some(((cx, cy), view_pt(cx, cy)));
+                d.pointer = e.pointer_id();
+            }
+        })
+    };
+    let onpointermove = {
+        let (drag, view_pt, wall_now, svg_ref) = (
+            drag.clone(),
+            view_pt.clone(),
+            wall_now.clone(),
+            svg_ref.clone(),
+        );
+        Callback::from(move |e: PointerEvent| {
+            let mut d = drag.borrow_mut();
+            let Some((c0, v0)) = d.start else { return };
+            if e.pointer_id() != d.pointer || e.buttons() & 1 == 0 {
+                return;
+            }
+            let (cx, cy) = (e.client_x() as f64, e.client_y() as f64);
+            if !d.active {
+                if (cx - c0.0).hypot(cy - c0.1) < manip::DRAG_THRESHOLD_PX {
+                    return;
+                }
+                d.active = true;
+                if let Some(el) = svg_ref.cast::<web_sys::Element>() {
+                    let _ = el.set_pointer_capture(d.pointer);
+                }
+            }
+            e.prevent_default();
+            wall_now.set(Some((v0, view_pt(cx, cy))));
+        })
+    };
+    let onpointerup = {
+        let (drag, view_pt, wall_now) = (drag.clone(), view_pt.clone(), wall_now.clone());
+        let cb = props.on_action.clone();
+        let pts = lay.pts.clone();
+        let groups = snap.frame.groups.clone();
+        Callback::from(move |e: PointerEvent| {
+            let mut d = drag.borrow_mut();
+            if let (Some((_, v0)), true) = (d.start, d.active) {
+                let v1 = view_pt(e.client_x() as f64, e.client_y() as f64);
+                cb.emit(manip::wall_partition(&pts, &groups, v0, v1).map(Action::Partition));
+                d.swallow_click = true;
+                wall_now.set(None);
+            }
+            d.start = None;
+            d.active = false;
+        })
+    };
+    let onpointercancel = {
+        let (drag, wall_now) = (drag.clone(), wall_now.clone());
+        Callback::from(move |_: PointerEvent| {
+            *drag.borrow_mut() = Drag::default();
+            wall_now.set(None);
+        })
+    };
+    let preview = match *wall_now {
+        Some((a, b)) => layers::drag_preview(&snap.frame, &lay, a, b, w, h),
+        None => html! {},
+    };
 
     // One delegated click handler for the whole stage (no closure per message or agent).
     let onbg = {
         let cb = props.on_select.clone();
+        let on_action = props.on_action.clone();
+        let frame = snap.frame.clone();
+        let drag = drag.clone();
         Callback::from(move |e: MouseEvent| {
+            if std::mem::take(&mut drag.borrow_mut().swallow_click) {
+                return;
+            }
             let target = e
                 .target()
                 .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok());
@@ -153,20 +254,31 @@ pub fn Stage(props: &StageProps) -> Html {
                 cb.emit(Sel::Msg(id))
             } else if let Some(id) = hit("[data-agent]", "data-agent") {
                 cb.emit(Sel::Agent(id as u32))
+            } else if let Some((a, b)) = target
+                .as_ref()
+                .and_then(|t| t.closest("[data-link]").ok().flatten())
+                .and_then(|el| el.get_attribute("data-link"))
+                .and_then(|v| manip::parse_link(&v))
+            {
+                on_action.emit(manip::link_action(&frame, a, b))
             } else {
                 cb.emit(Sel::Agent(u32::MAX))
             }
         })
     };
     html! {
-        <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {w} {h}")} role="img"
-            aria-label={format!("{} agents, {} messages in flight", n, snap.msgs.len())}
-            data-testid="stage" data-trace-hash={format!("{:016x}", snap.hash)} data-time={snap.t.0.to_string()}
-            data-msgs={snap.msgs.len().to_string()} onclick={onbg} preserveAspectRatio="xMidYMid meet">
+        <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {w} {h}")} role="group"
+            aria-label={format!("Stage: {} agents, {} messages in flight. Tab to an agent, Enter for its menu; click a link to cut or mend it; drag across the stage to build a wall.", n, snap.msgs.len())}
+            data-testid="stage" data-trace-hash={format!("{:016x}", snap.hash)} data-time={snap.t.0.to_string()} data-head={snap.head.0.to_string()}
+            data-msgs={snap.msgs.len().to_string()} onclick={onbg} preserveAspectRatio="xMidYMid meet"
+            ref={svg_ref} {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}>
             <g class="regions">{ regions }</g>
-            <g class="links">{ for links }</g>
+            <g class="links">{ links }</g>
+            <g class="walls">{ walls }</g>
             <g class="agents">{ for agents }</g>
             <g class="msgs" ref={msg_layer}></g>
+            { legend }
+            { preview }
         </svg>
     }
 }
@@ -336,14 +448,6 @@ fn draw_messages(
     }
 }
 
-fn link(lay: &Layout, a: usize, b: usize, cut: bool) -> Html {
-    let (pa, pb) = (lay.pts[a], lay.pts[b]);
-    html! {
-        <line key={format!("l{a}-{b}")} x1={format!("{:.1}", pa.0)} y1={format!("{:.1}", pa.1)} x2={format!("{:.1}", pb.0)} y2={format!("{:.1}", pb.1)}
-            class={if cut { "link cut" } else { "link" }} data-testid={if cut { "cut-link" } else { "link" }} />
-    }
-}
-
 /// A role's glyph (drawn inside the agent's circle).
 pub fn glyph(role: Role) -> &'static str {
     match role {
@@ -382,7 +486,14 @@ pub fn clock_text(nv: &NodeView, mode: ClockMode) -> String {
     }
 }
 
-fn agent(nv: &NodeView, p: (f64, f64), lay: &Layout, props: &StageProps, i: usize) -> Html {
+fn agent(
+    nv: &NodeView,
+    p: (f64, f64),
+    lay: &Layout,
+    props: &StageProps,
+    i: usize,
+    suspected_by: &[u32],
+) -> Html {
     let r = lay.r;
     let id = nv.id.0;
     let status = match nv.status {
@@ -414,13 +525,33 @@ fn agent(nv: &NodeView, p: (f64, f64), lay: &Layout, props: &StageProps, i: usiz
     if state.chars().count() > 26 {
         state = state.chars().take(25).collect::<String>() + "…";
     }
+    let suspicion =
+        (!suspected_by.is_empty()).then(|| manip::suspicion_text(id, suspected_by, nv.status));
     let label = format!(
-        "agent {id}, {}, {status}{}",
+        "agent {id}, {}, {status}{}{}",
         role.name(),
         nv.byzantine
             .map(|b| format!(", Byzantine {}", b.name()))
+            .unwrap_or_default(),
+        suspicion
+            .as_ref()
+            .map(|s| format!(", {s}"))
             .unwrap_or_default()
     );
+    let suspect_class = suspicion.as_ref().map(|_| {
+        if manip::false_suspicion(nv.status) {
+            "suspected suspected-false"
+        } else {
+            "suspected suspected-right"
+        }
+    });
+    let suspected_attr = suspicion.as_ref().map(|_| {
+        suspected_by
+            .iter()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join(",")
+    });
     // Labels sit outside the ring (below for the lower half, above for the upper half).
     let cy = lay.pts.iter().map(|q| q.1).sum::<f64>() / lay.pts.len().max(1) as f64;
     let below = lay.grid || p.1 >= cy - 1.0;
@@ -432,9 +563,11 @@ fn agent(nv: &NodeView, p: (f64, f64), lay: &Layout, props: &StageProps, i: usiz
         }
     };
     html! {
-        <g key={id} class={classes!("agent", status, role.name(), sel.then_some("selected"), nv.byzantine.map(|_| "byzantine"))}
+        <g key={id} class={classes!("agent", status, role.name(), sel.then_some("selected"), nv.byzantine.map(|_| "byzantine"), suspect_class)}
             transform={format!("translate({:.1},{:.1})", p.0, p.1)} {onkeydown} data-agent={id.to_string()}
-            tabindex="0" role="button" aria-label={label} data-testid={format!("agent-{i}")} data-status={status}>
+            tabindex="0" role="button" aria-label={label} data-testid={format!("agent-{i}")} data-status={status}
+            data-suspected-by={suspected_attr}>
+            if let Some(t) = &suspicion { <title>{ format!("a{id}: {t}") }</title> }
             <circle class="halo" r={format!("{:.1}", r + 4.0)} />
             <circle class="body" r={format!("{r:.1}")} />
             <text class="glyph" dy="0.35em" style={format!("font-size:{:.1}px", r * 0.9)}>{ glyph(role) }</text>
@@ -444,6 +577,7 @@ fn agent(nv: &NodeView, p: (f64, f64), lay: &Layout, props: &StageProps, i: usiz
             if nv.status == Status::Paused {
                 <path class="pausebars" d={format!("M{:.1},{:.1}v{:.1}M{:.1},{:.1}v{:.1}", -r * 0.3, -r * 0.45, r * 0.9, r * 0.3, -r * 0.45, r * 0.9)} />
             }
+            { layers::suspicion(id, suspected_by, nv.status, r) }
             <text class="name" x={format!("{:.1}", r * 0.8)} y={format!("{:.1}", -r * 0.8)} style={format!("font-size:{fs:.1}px")}>{ format!("a{id}") }</text>
             if !lay.grid || r >= 9.0 {
                 <text class="line1" y={format!("{:.1}", dy(1.0))} style={format!("font-size:{fs:.1}px")}>{ format!("{line1} · {}", clock_text(nv, props.clock)) }</text>

@@ -83,6 +83,9 @@ pub struct BullyAgent {
     /// Holding an election: waiting for answers (`answered` false) or for the winner.
     pub electing: bool,
     pub answered: bool,
+    /// The coordinator this agent found silent (its failure detector's verdict), until it
+    /// follows a coordinator or hears from that agent again. Shown on the stage as "suspected".
+    pub suspect: Option<NodeId>,
     /// Durable counters for the metrics.
     pub elections_held: u64,
     pub election_messages: u64,
@@ -97,6 +100,7 @@ impl BullyAgent {
             leader: None,
             electing: false,
             answered: false,
+            suspect: None,
             elections_held: 0,
             election_messages: 0,
         }
@@ -163,6 +167,7 @@ impl BullyAgent {
             ctx.cancel_timer(HEARTBEAT_TIMER);
         }
         self.leader = Some(c);
+        self.suspect = None;
         self.electing = false;
         self.answered = false;
         ctx.cancel_timer(ANSWER_TIMER);
@@ -196,6 +201,9 @@ impl Agent for BullyAgent {
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<Msg>, from: NodeId, msg: &Msg) {
+        if self.suspect == Some(from) {
+            self.suspect = None;
+        }
         match msg {
             Msg::Election => {
                 if from >= self.me || self.variant == Variant::Meek {
@@ -224,6 +232,7 @@ impl Agent for BullyAgent {
     fn on_timer(&mut self, ctx: &mut Ctx<Msg>, key: TimerKey) {
         match key {
             FAILURE_TIMER => {
+                self.suspect = self.leader.filter(|l| *l != self.me);
                 ctx.note("coordinator silent");
                 self.hold_election(ctx);
             }
@@ -242,6 +251,7 @@ impl Agent for BullyAgent {
 
     fn on_crash(&mut self) {
         self.leader = None;
+        self.suspect = None;
         self.electing = false;
         self.answered = false;
     }
@@ -259,6 +269,7 @@ impl Agent for BullyAgent {
             epoch: None,
             state,
             log: vec![],
+            suspects: self.suspect.into_iter().collect(),
         }
     }
 }

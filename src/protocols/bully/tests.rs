@@ -283,3 +283,23 @@ proptest! {
         prop_assert!(sim.invariants()[RANK_ORDER].held, "seed {seed}");
     }
 }
+
+#[test]
+fn a_silent_coordinator_is_suspected_until_heard_from_or_replaced() {
+    let mut a = agent(1);
+    effects(&mut a, 5, |a, c| {
+        a.on_message(c, NodeId(4), &Msg::Coordinator)
+    });
+    assert_eq!(a.leader, Some(NodeId(4)));
+    assert!(a.summary().suspects.is_empty());
+    effects(&mut a, 5, |a, c| a.on_timer(c, FAILURE_TIMER));
+    assert_eq!(a.summary().suspects, vec![NodeId(4)]);
+    // A new coordinator ends the suspicion; so does a word from the suspect itself.
+    effects(&mut a, 5, |a, c| {
+        a.on_message(c, NodeId(3), &Msg::Coordinator)
+    });
+    assert!(a.summary().suspects.is_empty());
+    a.suspect = Some(NodeId(4));
+    effects(&mut a, 5, |a, c| a.on_message(c, NodeId(4), &Msg::Answer));
+    assert!(a.summary().suspects.is_empty());
+}

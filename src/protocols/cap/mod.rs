@@ -227,6 +227,7 @@ impl Agent for Node {
                     .collect::<Vec<_>>()
                     .join(" "),
                 log: r.lost.iter().map(|v| format!("lost {v}")).collect(),
+                ..Default::default()
             },
             Node::Client(c) => Summary {
                 role: Role::Client,
@@ -244,6 +245,7 @@ impl Agent for Node {
                         )
                     })
                     .collect(),
+                ..Default::default()
             },
         }
     }

@@ -427,6 +427,7 @@ impl Agent for Node {
                     .iter()
                     .map(|(h, v)| format!("hint v{v} for {h}"))
                     .collect(),
+                ..Default::default()
             },
             Node::Coordinator(c) => Summary {
                 role: Role::Coordinator,
@@ -442,6 +443,7 @@ impl Agent for Node {
                     Phase::Idle => format!("round {} done", c.round),
                 },
                 log: vec![format!("fresh {}/{} reads", c.consistent, c.reads)],
+                ..Default::default()
             },
         }
     }

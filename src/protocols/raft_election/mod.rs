@@ -199,6 +199,10 @@ pub struct RaftAgent {
     pub leader: Option<NodeId>,
     /// Votes for this candidate in `current_term`, one slot per agent.
     pub votes: Vec<Option<bool>>,
+    /// The leader this agent gave up on when its election timer fired (its failure detector's
+    /// verdict), until it accepts a leader or hears from that agent again. Volatile; shown on the
+    /// stage as "suspected".
+    pub suspect: Option<NodeId>,
 }
 
 impl RaftAgent {
@@ -212,6 +216,7 @@ impl RaftAgent {
             role: RaftRole::Follower,
             leader: None,
             votes: vec![None; n],
+            suspect: None,
         }
     }
 
@@ -250,6 +255,10 @@ impl RaftAgent {
 
     /// §5.2: the election timeout elapsed: start a new term and stand in it.
     fn start_election(&mut self, ctx: &mut Ctx<Msg>) {
+        // The timeout is the failure detector: a follower that hears nothing suspects its leader.
+        if let Some(l) = self.leader.filter(|l| *l != ctx.id()) {
+            self.suspect = Some(l);
+        }
         self.current_term = Term(self.current_term.0 + 1);
         self.role = RaftRole::Candidate;
         self.leader = None;
@@ -352,6 +361,7 @@ impl RaftAgent {
         }
         if self.role != RaftRole::Leader {
             self.role = RaftRole::Follower;
+            self.suspect = None;
             if self.leader != Some(from) {
                 self.leader = Some(from);
                 ctx.note(format!("follows {from} in term {term}"));
@@ -382,6 +392,11 @@ impl Agent for RaftAgent {
     }
 
     fn on_message(&mut self, ctx: &mut Ctx<Msg>, from: NodeId, msg: &Msg) {
+        // Hearing from the suspect at all shows it is alive (a new leader stops suspecting the
+        // old one once it is back).
+        if self.suspect == Some(from) {
+            self.suspect = None;
+        }
         self.observe_term(ctx, msg.term());
         match *msg {
             Msg::RequestVote {
@@ -416,6 +431,7 @@ impl Agent for RaftAgent {
     fn on_crash(&mut self) {
         self.role = RaftRole::Follower;
         self.leader = None;
+        self.suspect = None;
         self.votes.iter_mut().for_each(|v| *v = None);
     }
 
@@ -445,6 +461,7 @@ impl Agent for RaftAgent {
             epoch: Some(self.current_term.0),
             state,
             log: self.log.iter().map(|t| t.0.to_string()).collect(),
+            suspects: self.suspect.into_iter().collect(),
         }
     }
 }

@@ -535,3 +535,41 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_follower_that_times_out_suspects_its_leader_until_it_follows_one_again() {
+    // The election timeout is Raft's failure detector: the summary says whom it gave up on.
+    let mut a = agent(3, 1);
+    effects(&mut a, 0, 3, |a, c| {
+        a.on_message(c, NodeId(1), &Msg::AppendEntries { term: Term(1) })
+    });
+    assert_eq!(a.leader, Some(NodeId(1)));
+    assert!(a.summary().suspects.is_empty());
+    effects(&mut a, 0, 3, |a, c| a.on_timer(c, ELECTION_TIMER));
+    assert_eq!(a.summary().suspects, vec![NodeId(1)]);
+    // A split vote and another timeout: still the same suspicion.
+    effects(&mut a, 0, 3, |a, c| a.on_timer(c, ELECTION_TIMER));
+    assert_eq!(a.summary().suspects, vec![NodeId(1)]);
+    // A new leader's heartbeat ends it; so does a crash.
+    effects(&mut a, 0, 3, |a, c| {
+        a.on_message(c, NodeId(2), &Msg::AppendEntries { term: Term(3) })
+    });
+    assert!(a.summary().suspects.is_empty());
+    a.suspect = Some(NodeId(2));
+    a.on_crash();
+    assert!(a.summary().suspects.is_empty());
+    // A leader that replaced the suspect stops suspecting it once it hears from it.
+    a.suspect = Some(NodeId(1));
+    a.role = RaftRole::Leader;
+    effects(&mut a, 0, 3, |a, c| {
+        a.on_message(
+            c,
+            NodeId(1),
+            &Msg::AppendEntriesReply {
+                term: Term(3),
+                success: true,
+            },
+        )
+    });
+    assert!(a.summary().suspects.is_empty());
+}

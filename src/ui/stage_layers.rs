@@ -1,0 +1,155 @@
+//! The stage's direct-manipulation layers, kept out of `stage.rs`: clickable links (a wide
+//! invisible hit stroke under each drawn one; click cuts, click again mends), partition walls,
+//! the wall being dragged with a preview of its sides, the "suspected" decoration of an agent,
+//! and the pointer state that tells a wall drag from a click.
+
+use super::engine::sides_text;
+use super::geom::Layout;
+use super::manip::{self, across, is_cut};
+use crate::sim::{Frame, Status};
+use yew::prelude::*;
+
+type Pt = (f64, f64);
+
+/// Links are drawn (and clickable) between every pair up to this many agents; above it only cut
+/// links are drawn, and the agent menu cuts and mends.
+pub const ALL_LINKS_MAX: usize = 12;
+
+/// A press on the stage that may become a wall drag.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Drag {
+    /// Where the press started: client px and drawing units.
+    pub start: Option<(Pt, Pt)>,
+    pub pointer: i32,
+    /// Moved past the threshold: this is a wall, not a click.
+    pub active: bool,
+    /// The click that follows a finished drag is swallowed.
+    pub swallow_click: bool,
+}
+
+/// The link layer: every pair when few agents (faint), cut or partitioned ones dashed red; each
+/// with a hit stroke and a tooltip saying what a click does.
+pub fn links(frame: &Frame, lay: &Layout) -> Html {
+    let n = frame.nodes.len().min(lay.pts.len());
+    let mut pairs: Vec<(usize, usize)> = vec![];
+    if n <= ALL_LINKS_MAX {
+        for a in 0..n {
+            for b in a + 1..n {
+                pairs.push((a, b));
+            }
+        }
+    } else {
+        for (x, y) in &frame.cut {
+            let (a, b) = (x.index().min(y.index()), x.index().max(y.index()));
+            if b < n && a != b && !pairs.contains(&(a, b)) {
+                pairs.push((a, b));
+            }
+        }
+    }
+    pairs
+        .into_iter()
+        .map(|(a, b)| link(frame, lay, a, b))
+        .collect()
+}
+
+fn link(frame: &Frame, lay: &Layout, a: usize, b: usize) -> Html {
+    let (pa, pb) = (lay.pts[a], lay.pts[b]);
+    let (ia, ib) = (a as u32, b as u32);
+    let cut = is_cut(frame, ia, ib);
+    let wall = across(frame, ia, ib);
+    let (class, tip) = match (cut, wall) {
+        (true, _) => ("link cut", format!("a{a}–a{b} is cut: click to mend")),
+        (false, true) => (
+            "link cut across",
+            format!("a{a}–a{b} crosses the partition (heal to reconnect)"),
+        ),
+        (false, false) => ("link", format!("a{a}–a{b}: click to cut this link")),
+    };
+    let (x1, y1, x2, y2) = (
+        format!("{:.1}", pa.0),
+        format!("{:.1}", pa.1),
+        format!("{:.1}", pb.0),
+        format!("{:.1}", pb.1),
+    );
+    html! {
+        <g key={format!("l{a}-{b}")} class="link-g" data-link={format!("{a}-{b}")}
+            data-testid={if cut || wall { "cut-link" } else { "link" }} data-cut={cut.to_string()}>
+            <title>{ tip }</title>
+            <line class={class} x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
+            <line class="link-hit" {x1} {y1} {x2} {y2} />
+        </g>
+    }
+}
+
+/// The walls of a partition whose sides are arcs of the ring (see [`manip::walls`]).
+pub fn walls(frame: &Frame, lay: &Layout) -> Html {
+    manip::walls(&frame.groups, lay)
+        .into_iter()
+        .enumerate()
+        .map(|(i, (p, q))| {
+            html! {
+                <line key={format!("w{i}")} class="wall" data-testid="wall"
+                    x1={format!("{:.1}", p.0)} y1={format!("{:.1}", p.1)} x2={format!("{:.1}", q.0)} y2={format!("{:.1}", q.1)} />
+            }
+        })
+        .collect()
+}
+
+/// The wall being dragged: the line it defines across the whole stage (faint), the dragged
+/// stretch (bold), and the sides it would make.
+pub fn drag_preview(frame: &Frame, lay: &Layout, a: Pt, b: Pt, w: f64, h: f64) -> Html {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len = (dx * dx + dy * dy).sqrt().max(1e-6);
+    let k = (w + h) * 2.0 / len;
+    let (p, q) = ((a.0 - dx * k, a.1 - dy * k), (b.0 + dx * k, b.1 + dy * k));
+    let n = frame.nodes.len().min(lay.pts.len());
+    let text = match manip::wall_partition(&lay.pts[..n], &frame.groups, a, b) {
+        Ok(g) => sides_text(&g, n),
+        Err(_) => "no one separated yet".to_string(),
+    };
+    let tx = b.0.clamp(60.0, w - 60.0);
+    let ty = (b.1 + if b.1 > h - 30.0 { -12.0 } else { 22.0 }).clamp(14.0, h - 6.0);
+    html! {
+        <g class="wall-drag" data-testid="wall-drag">
+            <line class="wall-extent" x1={format!("{:.1}", p.0)} y1={format!("{:.1}", p.1)} x2={format!("{:.1}", q.0)} y2={format!("{:.1}", q.1)} />
+            <line class="wall" x1={format!("{:.1}", a.0)} y1={format!("{:.1}", a.1)} x2={format!("{:.1}", b.0)} y2={format!("{:.1}", b.1)} />
+            <text class="wall-sides" x={format!("{tx:.1}")} y={format!("{ty:.1}")}>{ text }</text>
+        </g>
+    }
+}
+
+/// The "suspected" decoration of agent `id` of radius `r`: a dashed ring and a "?" badge, amber
+/// when the suspicion is false (the agent is up), grey when it is right (crashed).
+pub fn suspicion(id: u32, by: &[u32], status: Status, r: f64) -> Html {
+    if by.is_empty() {
+        return html! {};
+    }
+    let br = (r * 0.42).clamp(5.0, 9.0);
+    let (bx, by_) = (-r * 0.85, -r * 0.85);
+    html! {
+        <g class={classes!("suspicion", if manip::false_suspicion(status) { "false" } else { "right" })} data-testid={format!("suspected-{id}")}>
+            <circle class="suspect-ring" r={format!("{:.1}", r + 7.0)} />
+            <g class="suspect-badge" transform={format!("translate({bx:.1},{by_:.1})")}>
+                <circle r={format!("{br:.1}")} />
+                <text dy="0.35em" style={format!("font-size:{:.1}px", br * 1.5)}>{ "?" }</text>
+            </g>
+        </g>
+    }
+}
+
+/// A one-line key in the stage's corner while someone is suspected.
+pub fn suspicion_legend(any_false: bool, any_right: bool, h: f64) -> Html {
+    if !any_false && !any_right {
+        return html! {};
+    }
+    html! {
+        <g class="suspect-legend" transform={format!("translate(10,{:.1})", h - 24.0)} data-testid="suspect-legend">
+            <text x="0" y="0"><tspan class="k">{ "? " }</tspan>{ "suspected by a failure detector:" }</text>
+            <text x="0" y="14">
+                if any_false { <tspan class="false">{ "amber: falsely (it is up)" }</tspan> }
+                if any_false && any_right { { " · " } }
+                if any_right { <tspan class="right">{ "grey: rightly (it crashed)" }</tspan> }
+            </text>
+        </g>
+    }
+}
