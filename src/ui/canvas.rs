@@ -12,8 +12,8 @@
 //! `prefers-reduced-motion` dropped messages do not fade.
 //!
 //! What is drawn is readable from JavaScript, for tests and benchmarks:
-//! `window.swarmscopeStage()` lists the stage's messages (`id`, `kind`, `from`, `to`, model `x`/`y`,
-//! client `cx`/`cy`, `dying`, `dup`, `selected`) and `window.swarmscopeDiagram()` the diagram's
+//! `window.swarmscopeStage()` lists the stage's messages (`id`, `kind`, `from`, `to`, fraction of
+//! the way `f`, drawing-unit `x`/`y`, client `cx`/`cy`, `dying`, `dup`, `selected`) and `window.swarmscopeDiagram()` the diagram's
 //! arrows (`id`, `kind`, `from`, `to`, `dropped`, `future`, `selected`, client `cx`/`cy` of the
 //! middle).
 
@@ -66,6 +66,8 @@ pub struct MsgDot {
     pub kind: &'static str,
     pub from: u32,
     pub to: u32,
+    /// How far along its link (0 = sender, 1 = receiver; dropped ones die at 0.5).
+    pub f: f64,
     /// Dropped: how far its fade-out has gone (0–1); `None` while alive.
     pub gone: Option<f64>,
     pub dup: bool,
@@ -323,6 +325,7 @@ pub fn draw_stage(
             kind: m.rec.kind,
             from: m.rec.from.0,
             to: m.rec.to.0,
+            f: m.f,
             gone: m.dying,
             dup: m.rec.copy_of.is_some(),
         });
@@ -754,6 +757,7 @@ pub fn stage_report(layer: &StageLayer, canvas: Option<&Element>) -> JsValue {
             ("kind", d.kind.into()),
             ("from", d.from.into()),
             ("to", d.to.into()),
+            ("f", d.f.into()),
             ("x", d.x.into()),
             ("y", d.y.into()),
             ("cx", cx.into()),
@@ -813,6 +817,7 @@ mod tests {
             kind: "ping",
             from: 0,
             to: 1,
+            f: 0.5,
             gone: None,
             dup: false,
         }

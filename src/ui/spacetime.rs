@@ -171,6 +171,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     // hit-tested there; lanes, cursor and witness marks stay SVG.
     let canvas_ref = use_node_ref();
     let tip_ref = use_node_ref();
+    let svg_ref = use_node_ref();
     let layer = use_mut_ref(DiagramLayer::default);
     {
         let (canvas_ref, layer) = (canvas_ref.clone(), layer.clone());
@@ -205,18 +206,16 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     let onclick = {
         let seek = props.on_seek.clone();
         let select = props.on_select.clone();
-        let layer = layer.clone();
+        let (layer, svg_ref) = (layer.clone(), svg_ref.clone());
         Callback::from(move |e: MouseEvent| {
-            if let Some(a) = arrow_at(&layer.borrow(), &e) {
+            // Yew delegates events to the root, so `current_target` is not the SVG: use the ref.
+            let Some(el) = svg_ref.cast::<web_sys::Element>() else {
+                return;
+            };
+            if let Some(a) = arrow_at(&layer.borrow(), &el, &e) {
                 select.emit(Sel::Msg(a.id));
                 return;
             }
-            let Some(el) = e
-                .current_target()
-                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-            else {
-                return;
-            };
             let r = el.get_bounding_client_rect();
             if r.width() <= 0.0 {
                 return;
@@ -228,7 +227,6 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     };
     // The wheel listener is not passive (it scrolls time, not the page), so it is attached here
     // rather than through `onwheel` (Yew's are passive).
-    let svg_ref = use_node_ref();
     let wheel_cb = use_mut_ref(|| None::<Callback<WheelEvent>>);
     {
         let seek = props.on_seek.clone();
@@ -281,12 +279,15 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         Callback::from(move |_: MouseEvent| z.emit(2.0))
     };
     let onmove = {
-        let (layer, tip_ref) = (layer.clone(), tip_ref.clone());
+        let (layer, tip_ref, svg_ref) = (layer.clone(), tip_ref.clone(), svg_ref.clone());
         Callback::from(move |e: MouseEvent| {
-            let Some(tip) = tip_ref.cast::<web_sys::HtmlElement>() else {
+            let (Some(tip), Some(el)) = (
+                tip_ref.cast::<web_sys::HtmlElement>(),
+                svg_ref.cast::<web_sys::Element>(),
+            ) else {
                 return;
             };
-            let hit = arrow_at(&layer.borrow(), &e);
+            let hit = arrow_at(&layer.borrow(), &el, &e);
             let text = hit.map(|a| canvas::tip_text(a.id, a.kind, a.from, a.to, a.dropped, false));
             let (x, y) = match e
                 .current_target()
@@ -351,11 +352,8 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
 }
 
 /// The arrow drawn under the pointer, if any (within about 4 CSS pixels).
-fn arrow_at(layer: &DiagramLayer, e: &MouseEvent) -> Option<Seg> {
-    let el = e
-        .current_target()
-        .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())?;
-    let r = el.get_bounding_client_rect();
+fn arrow_at(layer: &DiagramLayer, svg: &web_sys::Element, e: &MouseEvent) -> Option<Seg> {
+    let r = svg.get_bounding_client_rect();
     let s = layer.scale;
     if s <= 0.0 {
         return None;

@@ -8,10 +8,10 @@ const app = useApp();
 const attr = (page, sel, name) => page.$eval(sel, (el, n) => el.getAttribute(n), name);
 const stageTime = async (page) => Number(await attr(page, '[data-testid=stage]', 'data-time'));
 
+// Messages are drawn on a canvas; `window.swarmscopeStage()` lists what was drawn (canvas.rs).
 async function msgPositions(page) {
-  return page.$$eval('[data-testid=msg]', (els) =>
-    Object.fromEntries(els.map((e) => [e.dataset.msg, e.getAttribute('transform')])),
-  );
+  const list = await page.evaluate(() => window.swarmscopeStage());
+  return Object.fromEntries(list.map((m) => [m.id, `${m.x.toFixed(2)},${m.y.toFixed(2)}`]));
 }
 
 app.test('gallery → scenario, play, messages move', async ({ page, shot }) => {
@@ -21,7 +21,7 @@ app.test('gallery → scenario, play, messages move', async ({ page, shot }) => 
   await page.getByTestId('stage').waitFor();
   assert.match(page.url(), /s=heartbeat/);
   // Autoplay on the full page: wait for messages, then see them move between frames.
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=msg]').length > 0);
+  await page.waitForFunction(() => (window.swarmscopeStage?.() ?? []).length > 0);
   const a = await msgPositions(page);
   await page.waitForFunction(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true)))));
   await page.waitForTimeout(120);
