@@ -47,12 +47,12 @@ impl Fit {
         }
     }
     /// Box pixels to drawing units.
-    pub fn to_view(&self, px: f64, py: f64) -> (f64, f64) {
+    pub fn to_view(self, px: f64, py: f64) -> (f64, f64) {
         let s = self.s.max(1e-9);
         ((px - self.ox) / s, (py - self.oy) / s)
     }
     /// Drawing units to box pixels.
-    pub fn to_box(&self, x: f64, y: f64) -> (f64, f64) {
+    pub fn to_box(self, x: f64, y: f64) -> (f64, f64) {
         (self.ox + x * self.s, self.oy + y * self.s)
     }
 }
@@ -245,6 +245,10 @@ fn set_style(el: &HtmlElement, prop: &str, value: &str) {
     }
 }
 
+/// What a layer's last drawing was made from: the data's address (held alive by the layer), the
+/// selected message, the box size in CSS pixels and the palette.
+type Drawn = (usize, Option<u64>, (i64, i64), String);
+
 /// The stage's message layer: what was last drawn, for hit-testing, hover and the test hook.
 #[derive(Default)]
 pub struct StageLayer {
@@ -254,7 +258,7 @@ pub struct StageLayer {
     pub selected: Option<u64>,
     /// What the last drawing was made from (snapshot pointer, selection, box size, palette); the
     /// snapshot is held so that its address cannot be reused by a newer one.
-    drawn: Option<(usize, Option<u64>, (i64, i64), String)>,
+    drawn: Option<Drawn>,
     held: Option<Rc<Snap>>,
 }
 
@@ -411,7 +415,7 @@ pub struct DiagramLayer {
     pub selected: Option<u64>,
     /// Drawing units per CSS pixel's inverse: CSS px = units × `scale`.
     pub scale: f64,
-    drawn: Option<(usize, Option<u64>, (i64, i64), String)>,
+    drawn: Option<Drawn>,
     held: Option<Rc<Diagram>>,
 }
 
@@ -632,7 +636,9 @@ fn draw_marks(ctx: &CanvasRenderingContext2d, d: &Diagram, g: DiagramGeom, pal: 
 /// A way for the page to repaint a canvas layer between Yew renders: the component that owns the
 /// layer puts a painter here on every render; the page's animation loop calls it with fresh data
 /// on the frames where it skips the (costlier) render of the whole page.
-pub struct Painter<T>(Rc<RefCell<Option<Box<dyn Fn(&T)>>>>);
+pub struct Painter<T>(Rc<RefCell<Option<PaintFn<T>>>>);
+
+type PaintFn<T> = Box<dyn Fn(&T)>;
 
 impl<T> Default for Painter<T> {
     fn default() -> Self {
