@@ -32,7 +32,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const UNCAP = process.env.BENCH_CAPPED === '1' ? [] : ['--disable-frame-rate-limit', '--disable-gpu-vsync'];
 
-const server = process.env.BASE_URL ? null : await serveDir(join(ROOT, 'dist'), 0);
+const server = process.env.BASE_URL ? null : await serveDir(process.env.DIST ?? join(ROOT, 'dist'), 0);
 const base = process.env.BASE_URL ?? server.url;
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS, ...UNCAP], headless: true });
 
