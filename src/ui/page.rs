@@ -144,8 +144,8 @@ fn light_update(
 }
 
 /// The space-time diagram at the cursor (cached while the cursor moves less than a pixel and
-/// nothing new was recorded).
-fn diagram_now(s: &mut PageState, snap: &Snap) -> Option<Rc<spacetime::Diagram>> {
+/// nothing new was recorded; with `lazy`, new messages alone do not redraw it).
+fn diagram_now(s: &mut PageState, snap: &Snap, lazy: bool) -> Option<Rc<spacetime::Diagram>> {
     let win = s.win;
     let e = s.eng.as_ref().ok()?;
     let key = (
@@ -155,7 +155,7 @@ fn diagram_now(s: &mut PageState, snap: &Snap) -> Option<Rc<spacetime::Diagram>>
         snap.interventions,
     );
     if let Some((k, d)) = &s.diag {
-        if *k == key {
+        if *k == key || (lazy && (k.0, k.1, k.3) == (key.0, key.1, key.3)) {
             return Some(d.clone());
         }
     }
@@ -179,7 +179,7 @@ fn paint_canvases(s: &mut PageState) -> bool {
         return false;
     }
     if !s.embed {
-        if let Some(d) = diagram_now(s, &snap) {
+        if let Some(d) = diagram_now(s, &snap, true) {
             return s.diag_painter.paint(&d);
         }
     }
@@ -538,7 +538,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             return html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> };
         }
     };
-    let Some(diagram) = diagram_now(&mut s, &snap) else {
+    let Some(diagram) = diagram_now(&mut s, &snap, false) else {
         return html! {};
     };
     let Ok(e) = &mut s.eng else {

@@ -353,6 +353,10 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
 
 /// The arrow drawn under the pointer, if any (within about 4 CSS pixels).
 fn arrow_at(layer: &DiagramLayer, svg: &web_sys::Element, e: &MouseEvent) -> Option<Seg> {
+    // A synthetic `Event("click")` has no coordinates.
+    if !wasm_bindgen::JsCast::is_instance_of::<MouseEvent>(e) {
+        return None;
+    }
     let r = svg.get_bounding_client_rect();
     let s = layer.scale;
     if s <= 0.0 {

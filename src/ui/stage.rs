@@ -245,6 +245,10 @@ pub fn Stage(props: &StageProps) -> Html {
 
 /// The message drawn under the pointer, if any.
 fn msg_at(layer: &StageLayer, svg_ref: &NodeRef, e: &MouseEvent) -> Option<canvas::MsgDot> {
+    // A synthetic `Event("click")` (keyboard activation, tests) has no coordinates.
+    if !wasm_bindgen::JsCast::is_instance_of::<MouseEvent>(e) {
+        return None;
+    }
     let svg = svg_ref.cast::<web_sys::Element>()?;
     let fit = layer.fit?;
     let r = svg.get_bounding_client_rect();
