@@ -13,7 +13,8 @@
 //!
 //! What is drawn is readable from JavaScript, for tests and benchmarks:
 //! `window.swarmscopeStage()` lists the stage's messages (`id`, `kind`, `from`, `to`, fraction of
-//! the way `f`, drawing-unit `x`/`y`, client `cx`/`cy`, `dying`, `dup`, `selected`) and `window.swarmscopeDiagram()` the diagram's
+//! the way `f`, drawing-unit `x`/`y`, client `cx`/`cy`, `dying` and its fade `gone`, `dup`,
+//! `selected`) and `window.swarmscopeDiagram()` the diagram's
 //! arrows (`id`, `kind`, `from`, `to`, `dropped`, `future`, `selected`, client `cx`/`cy` of the
 //! middle).
 
@@ -294,7 +295,8 @@ pub fn draw_stage(
     set_style(el, "width", &format!("{bw:.0}px"));
     set_style(el, "height", &format!("{bh:.0}px"));
     let pal = palette();
-    let pal_key = format!("{}{}{}", pal.msg_l, pal.stage, pal.fg);
+    let reduced = super::dom::reduced_motion();
+    let pal_key = format!("{}{}{}{reduced}", pal.msg_l, pal.stage, pal.fg);
     let size = (bw.round() as i64, bh.round() as i64);
     let want = Some((Rc::as_ptr(snap) as usize, selected, size, pal_key));
     if layer.drawn == want {
@@ -334,7 +336,6 @@ pub fn draw_stage(
             dup: m.rec.copy_of.is_some(),
         });
     }
-    let reduced = super::dom::reduced_motion();
     let tau = std::f64::consts::TAU;
     // Live messages, one path per colour (12 hues), filled; duplicates hollow on top.
     for dup in [false, true] {
@@ -769,6 +770,7 @@ pub fn stage_report(layer: &StageLayer, canvas: Option<&Element>) -> JsValue {
             ("cx", cx.into()),
             ("cy", cy.into()),
             ("dying", d.gone.is_some().into()),
+            ("gone", d.gone.unwrap_or(0.0).into()),
             ("dup", d.dup.into()),
             ("selected", (layer.selected == Some(d.id)).into()),
         ]));

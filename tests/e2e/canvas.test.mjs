@@ -79,6 +79,21 @@ app.test('dropped messages die half-way and duplicates are drawn', { path: '/?s=
   assert.ok(list.some((m) => m.dup), 'duplicates drawn');
   for (const m of list) assert.ok(m.f >= 0 && m.f <= 1);
   await shot('canvas-dropped-and-duplicates');
+  // A dying message fades out; with prefers-reduced-motion it stays opaque until it is gone.
+  const fading = await stepUntil(page, (l) => l.some((m) => m.dying && m.gone > 0.3 && m.gone < 0.9), '.', 300);
+  const m = loneliest(fading.filter((x) => x.dying && x.gone > 0.3 && x.gone < 0.9));
+  assert.ok(m, 'a message half faded');
+  const faded = await alphaAt(page, 'msg-canvas', m.cx, m.cy);
+  assert.ok(faded > 0 && faded < 255, `faded alpha ${faded}`);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.waitForFunction(() => matchMedia('(prefers-reduced-motion: reduce)').matches);
+  // Step away and back to the same time: the same frame, drawn again under reduced motion.
+  const t = await page.$eval('[data-testid=stage]', (el) => el.dataset.time);
+  await page.keyboard.press('.');
+  await page.keyboard.press(',');
+  assert.equal(await page.$eval('[data-testid=stage]', (el) => el.dataset.time), t);
+  const still = await alphaAt(page, 'msg-canvas', m.cx, m.cy);
+  assert.equal(still, 255, 'opaque under reduced motion');
 });
 
 app.test('diagram arrows: hover names, click inspects, click beside seeks, wheel scrolls', { path: '/?s=heartbeat&seed=1&t=1500ms&autoplay=0' }, async ({ page, shot }) => {
