@@ -216,7 +216,10 @@ pub fn Stage(props: &StageProps) -> Html {
                 .map(|d| canvas::tip_text(d.id, d.kind, d.from, d.to, d.gone.is_some(), d.dup));
             let (x, y) = offset_in_parent(&svg, &e);
             canvas::show_tip(&tip, text.as_deref(), x + 12.0, y + 12.0);
-            let _ = svg.set_attribute("data-hover", if hit.is_some() { "msg" } else { "" });
+            let hover = if hit.is_some() { "msg" } else { "" };
+            if svg.get_attribute("data-hover").as_deref().unwrap_or("") != hover {
+                let _ = svg.set_attribute("data-hover", hover);
+            }
         })
     };
     let onleave = {
