@@ -7,6 +7,7 @@
 //! geometry, `dom` the few browser calls, `panic` the crash overlay.
 
 mod app;
+mod canvas;
 mod cdf;
 mod controls;
 pub mod dom;

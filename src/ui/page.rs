@@ -4,9 +4,10 @@
 //! controls, the sliders and the panels. Embed mode (`embed=1`) drops the chrome and listens to
 //! `postMessage` from the host page.
 
+use super::canvas::Painter;
 use super::controls::Controls;
 use super::dom;
-use super::engine::Engine;
+use super::engine::{Engine, Snap};
 use super::explain::Explain;
 use super::guarantees::{Guarantees, Live};
 use super::help::Help;
@@ -56,7 +57,18 @@ pub struct PageState {
     pub shared: Option<String>,
     /// Wall-clock ms when the URL was last written while playing.
     pub url_written_ms: f64,
+    /// Repaint the stage's messages and the diagram's arrows between page renders.
+    pub stage_painter: Painter<Rc<Snap>>,
+    pub diag_painter: Painter<Rc<spacetime::Diagram>>,
+    /// When the page was last rendered (wall ms), for [`PANEL_MS`].
+    pub rendered_at: f64,
+    /// A render (and URL write) owed after light updates (see [`light_update`]).
+    pub owed: Option<gloo::timers::callback::Timeout>,
 }
+
+/// While playing, the whole page (agents' labels, panels, controls) re-renders at most this often
+/// (wall ms); the frames between only repaint the canvas layers (messages, diagram arrows).
+pub const PANEL_MS: f64 = 100.0;
 
 pub type Shared = Rc<RefCell<PageState>>;
 
@@ -102,7 +114,83 @@ fn init(props: &PageProps) -> PageState {
         diag: None,
         shared: None,
         url_written_ms: 0.0,
+        stage_painter: Painter::default(),
+        diag_painter: Painter::default(),
+        rendered_at: f64::NEG_INFINITY,
+        owed: None,
     }
+}
+
+/// After a change that only moves the cursor (wheel scrolling the diagram): repaints the canvas
+/// layers at once, and renders the page (and writes the URL) at most every [`PANEL_MS`], with a
+/// last render owed when the scrolling stops.
+fn light_update(
+    st: &Shared,
+    mut s: std::cell::RefMut<'_, PageState>,
+    force: &UseForceUpdateHandle,
+) {
+    if dom::now_ms() - s.rendered_at < PANEL_MS && paint_canvases(&mut s) {
+        if s.owed.is_none() {
+            let (st, force) = (st.clone(), force.clone());
+            s.owed = Some(gloo::timers::callback::Timeout::new(
+                PANEL_MS as u32,
+                move || {
+                    if let Ok(mut s) = st.try_borrow_mut() {
+                        s.owed = None;
+                        sync_url(&mut s);
+                    }
+                    force.force_update();
+                },
+            ));
+        }
+        return;
+    }
+    sync_url(&mut s);
+    drop(s);
+    force.force_update();
+}
+
+/// The space-time diagram at the cursor (cached while the cursor moves less than a pixel and
+/// nothing new was recorded; with `lazy`, new messages alone do not redraw it).
+fn diagram_now(s: &mut PageState, snap: &Snap, lazy: bool) -> Option<Rc<spacetime::Diagram>> {
+    let win = s.win;
+    let e = s.eng.as_ref().ok()?;
+    let key = (
+        snap.t.0 / (win / 300).max(1),
+        win,
+        e.sim.trace().msgs.len(),
+        snap.interventions,
+    );
+    if let Some((k, d)) = &s.diag {
+        if *k == key || (lazy && (k.0, k.1, k.3) == (key.0, key.1, key.3)) {
+            return Some(d.clone());
+        }
+    }
+    let d = Rc::new(spacetime::diagram(
+        e.sim.trace(),
+        snap.t,
+        win,
+        snap.frame.nodes.len(),
+        e.end(),
+    ));
+    s.diag = Some((key, d.clone()));
+    Some(d)
+}
+
+/// Between page renders: repaints only the canvas layers with the current frame. False when
+/// there is nothing to paint with (the page must render).
+fn paint_canvases(s: &mut PageState) -> bool {
+    let Ok(e) = &mut s.eng else { return false };
+    let snap = e.snap();
+    if !s.stage_painter.paint(&snap) {
+        return false;
+    }
+    if !s.embed {
+        if let Some(d) = diagram_now(s, &snap, true) {
+            return s.diag_painter.paint(&d);
+        }
+    }
+    true
 }
 
 /// Writes the run into the URL when it changed.
@@ -440,6 +528,10 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 sync_url(&mut s);
                 s.url_written_ms = now;
             }
+            let playing = s.eng.as_ref().map(|e| e.playing).unwrap_or(false);
+            if playing && dom::now_ms() - s.rendered_at < PANEL_MS && paint_canvases(&mut s) {
+                return;
+            }
             drop(s);
             force.force_update();
         })
@@ -454,35 +546,28 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     let sel = s.sel;
     let clock = s.clock;
     let help = s.help;
-    let win = s.win;
     let theme = s.theme.clone();
-    let cached = s.diag.clone();
+    s.rendered_at = dom::now_ms();
+    let (stage_painter, diag_painter) = (s.stage_painter.clone(), s.diag_painter.clone());
+    let snap = match &mut s.eng {
+        Ok(e) => e.snap(),
+        Err(_) => {
+            let msg = s.eng.as_ref().err().cloned().unwrap_or_default();
+            return html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> };
+        }
+    };
+    let Some(diagram) = diagram_now(&mut s, &snap, false) else {
+        return html! {};
+    };
     let Ok(e) = &mut s.eng else {
         let msg = s.eng.as_ref().err().cloned().unwrap_or_default();
         return html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> };
     };
-    let snap = e.snap();
     let def = e.def;
     let narration = e.narration.clone();
     let speed_log = e.speed_log;
     let playing = e.playing;
     let seed = e.run.seed;
-    let key = (
-        snap.t.0 / (win / 300).max(1),
-        win,
-        e.sim.trace().msgs.len(),
-        snap.interventions,
-    );
-    let diagram = match cached {
-        Some((k, d)) if k == key => d,
-        _ => Rc::new(spacetime::diagram(
-            e.sim.trace(),
-            snap.t,
-            win,
-            snap.frame.nodes.len(),
-            e.end(),
-        )),
-    };
     let params: Vec<(crate::scenario::ParamSpec, String)> = def
         .all_params()
         .into_iter()
@@ -517,7 +602,6 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         g.focus,
     );
     drop(g);
-    s.diag = Some((key, diagram.clone()));
     drop(s);
 
     let on_select = cmd(&st, &force, |s, v: Sel| {
@@ -533,6 +617,19 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         }
         seek(s, t)
     });
+    let on_scroll = {
+        let (st, force) = (st.clone(), force.clone());
+        Callback::from(move |dt: i64| {
+            let mut s = st.borrow_mut();
+            if let Ok(e) = &mut s.eng {
+                e.playing = false;
+                let t = Time((e.t.0 as i64 + dt).max(0) as u64);
+                e.seek(t);
+                e.url_dirty = true;
+            }
+            light_update(&st, s, &force);
+        })
+    };
     let on_show = {
         let (g, seek) = (guar.clone(), on_seek.clone());
         Callback::from(move |(t, name)| {
@@ -653,7 +750,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     let live = html! { <div class="sr-only" aria-live="polite" data-testid="narration">{ narration.clone() }</div> };
     let stage = html! {
         <div class={stage_wrap_class}>
-            <Stage snap={snap.clone()} {clock} selected={sel} on_select={on_select.clone()} compact={embed} {narrow} on_action={on_stage_action} />
+            <Stage snap={snap.clone()} {clock} selected={sel} on_select={on_select.clone()} compact={embed} {narrow} on_action={on_stage_action} painter={stage_painter} />
             { menu.unwrap_or_default() }
         </div>
     };
@@ -700,7 +797,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 <section class="main-col" aria-label="Simulation">
                     { stage }
                     <Controls snap={snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={controls_cb} compact={false} />
-                    <SpaceTime diagram={diagram} on_seek={on_seek.clone()} on_zoom={on_zoom} selected={sel} on_select={on_select.clone()} witness={g_marks} />
+                    <SpaceTime diagram={diagram} on_seek={on_seek.clone()} {on_scroll} on_zoom={on_zoom} selected={sel} on_select={on_select.clone()} witness={g_marks} painter={diag_painter} />
                 </section>
                 <aside class="side-col" aria-label="Panels">
                     <Inspector snap={snap.clone()} selected={sel} label={inspect} msg={msg_rec} />

@@ -2,8 +2,11 @@
 //! from its send to its delivery (or a red cross where it died), marks for crashes, recoveries,
 //! timers, client operations, notes and violations, and a cursor at the current time. Only the
 //! visible window is drawn (and at most [`MAX_ARROWS`] arrows), so a 10,000-message run stays
-//! fluid. Click to seek; the wheel scrolls through time (shift+wheel zooms).
+//! fluid; arrows and marks go on a canvas under the SVG (`canvas.rs`), which keeps the lanes, the
+//! cursor and the witness marks. Click an arrow to inspect its message, elsewhere to seek; hover
+//! an arrow for its kind; the wheel scrolls through time (shift+wheel zooms).
 
+use super::canvas::{self, DiagramGeom, DiagramLayer, Seg};
 use super::stage::Sel;
 use crate::sim::trace::{EventKind, Fate};
 use crate::sim::{Time, Trace};
@@ -129,44 +132,90 @@ pub fn diagram(tr: &Trace, cursor: Time, win: u64, n: usize, end: Time) -> Diagr
 pub struct SpaceTimeProps {
     pub diagram: Rc<Diagram>,
     pub on_seek: Callback<Time>,
+    /// Wheel scrolling: moves the cursor by this many µs (else the wheel seeks with `on_seek`).
+    #[prop_or_default]
+    pub on_scroll: Option<Callback<i64>>,
     pub on_zoom: Callback<f64>,
     pub selected: Option<Sel>,
     pub on_select: Callback<Sel>,
     /// Witness operations of broken guarantees (drawn when in the window).
     #[prop_or_default]
     pub witness: Rc<Vec<super::guarantees::WitnessMark>>,
+    /// Lets the page repaint the arrows between renders (see `canvas::Painter`).
+    #[prop_or_default]
+    pub painter: Option<canvas::Painter<Rc<Diagram>>>,
+}
+
+/// The drawing geometry of a diagram (shared by its SVG and its canvas).
+fn geom_of(d: &Diagram) -> DiagramGeom {
+    let lane = (260.0 / d.n.max(1) as f64).clamp(6.0, 28.0);
+    DiagramGeom {
+        w: W,
+        left: LEFT,
+        lane,
+        h: lane * d.n.max(1) as f64 + 22.0,
+        t0: d.t0.0 as f64,
+        span: (d.t1.0 - d.t0.0).max(1) as f64,
+    }
 }
 
 #[component]
 pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     let d = &props.diagram;
-    let n = d.n.max(1);
-    let lane = (260.0 / n as f64).clamp(6.0, 28.0);
-    let h = lane * n as f64 + 22.0;
-    let span = (d.t1.0 - d.t0.0).max(1) as f64;
-    let x = move |t: Time| LEFT + (t.0 as f64 - d.t0.0 as f64) / span * (W - LEFT - 6.0);
-    let y = move |i: u32| 8.0 + lane * (i as f64 + 0.5);
+    let g = geom_of(d);
+    let (lane, h, span) = (g.lane, g.h, g.span);
+    let x = move |t: Time| g.x(t.0);
+    let y = move |i: u32| g.y(i);
     let (t0, t1) = (d.t0, d.t1);
+    // Arrows and marks are many: they are drawn on a canvas under the SVG (super::canvas) and
+    // hit-tested there; lanes, cursor and witness marks stay SVG.
+    let canvas_ref = use_node_ref();
+    let tip_ref = use_node_ref();
+    let svg_ref = use_node_ref();
+    let layer = use_mut_ref(DiagramLayer::default);
+    {
+        let (canvas_ref, layer) = (canvas_ref.clone(), layer.clone());
+        let diagram = props.diagram.clone();
+        let sel = match props.selected {
+            Some(Sel::Msg(id)) => Some(id),
+            _ => None,
+        };
+        let paint = Rc::new(move |d: &Rc<Diagram>| {
+            if let Some(c) = canvas_ref.cast::<web_sys::HtmlCanvasElement>() {
+                canvas::draw_diagram(&mut layer.borrow_mut(), &c, d, geom_of(d), sel);
+            }
+        });
+        if let Some(p) = &props.painter {
+            let paint = paint.clone();
+            p.set(move |d| paint(d));
+        }
+        use_effect(move || paint(&diagram));
+    }
+    {
+        let (canvas_ref, layer) = (canvas_ref.clone(), layer.clone());
+        use_effect_with((), move |_| {
+            let hook = canvas::Hook::install("swarmscopeDiagram", move || {
+                canvas::diagram_report(
+                    &layer.borrow(),
+                    canvas_ref.cast::<web_sys::Element>().as_ref(),
+                )
+            });
+            move || drop(hook)
+        });
+    }
     let onclick = {
         let seek = props.on_seek.clone();
         let select = props.on_select.clone();
+        let (layer, svg_ref) = (layer.clone(), svg_ref.clone());
         Callback::from(move |e: MouseEvent| {
-            let hit = e
-                .target()
-                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-                .and_then(|t| t.closest("[data-msg]").ok().flatten())
-                .and_then(|el| el.get_attribute("data-msg"))
-                .and_then(|v| v.parse::<u64>().ok());
-            if let Some(id) = hit {
-                select.emit(Sel::Msg(id));
-                return;
-            }
-            let Some(el) = e
-                .current_target()
-                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
-            else {
+            // Yew delegates events to the root, so `current_target` is not the SVG: use the ref.
+            let Some(el) = svg_ref.cast::<web_sys::Element>() else {
                 return;
             };
+            if let Some(a) = arrow_at(&layer.borrow(), &el, &e) {
+                select.emit(Sel::Msg(a.id));
+                return;
+            }
             let r = el.get_bounding_client_rect();
             if r.width() <= 0.0 {
                 return;
@@ -178,10 +227,10 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     };
     // The wheel listener is not passive (it scrolls time, not the page), so it is attached here
     // rather than through `onwheel` (Yew's are passive).
-    let svg_ref = use_node_ref();
     let wheel_cb = use_mut_ref(|| None::<Callback<WheelEvent>>);
     {
         let seek = props.on_seek.clone();
+        let scroll = props.on_scroll.clone();
         let zoom = props.on_zoom.clone();
         let cursor = d.cursor;
         *wheel_cb.borrow_mut() = Some(Callback::from(move |e: WheelEvent| {
@@ -195,8 +244,11 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 zoom.emit(if delta > 0.0 { 1.25 } else { 0.8 });
             } else {
                 let dt = (delta / 1000.0 * span) as i64;
-                let t = (cursor.0 as i64 + dt).max(0) as u64;
-                seek.emit(Time(t))
+                match &scroll {
+                    // Relative, so that ticks between two renders of this component add up.
+                    Some(scroll) => scroll.emit(dt),
+                    None => seek.emit(Time((cursor.0 as i64 + dt).max(0) as u64)),
+                }
             }
         }));
     }
@@ -226,9 +278,40 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         let z = props.on_zoom.clone();
         Callback::from(move |_: MouseEvent| z.emit(2.0))
     };
-    let sel_msg = match props.selected {
-        Some(Sel::Msg(id)) => Some(id),
-        _ => None,
+    let onmove = {
+        let (layer, tip_ref, svg_ref) = (layer.clone(), tip_ref.clone(), svg_ref.clone());
+        Callback::from(move |e: MouseEvent| {
+            let (Some(tip), Some(el)) = (
+                tip_ref.cast::<web_sys::HtmlElement>(),
+                svg_ref.cast::<web_sys::Element>(),
+            ) else {
+                return;
+            };
+            let hit = arrow_at(&layer.borrow(), &el, &e);
+            let text = hit.map(|a| canvas::tip_text(a.id, a.kind, a.from, a.to, a.dropped, false));
+            let (x, y) = match e
+                .current_target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+            {
+                Some(el) => {
+                    let r = el.get_bounding_client_rect();
+                    (
+                        e.client_x() as f64 - r.left(),
+                        e.client_y() as f64 - r.top(),
+                    )
+                }
+                None => (0.0, 0.0),
+            };
+            canvas::show_tip(&tip, text.as_deref(), x + 12.0, y + 12.0);
+        })
+    };
+    let onleave = {
+        let tip_ref = tip_ref.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(tip) = tip_ref.cast::<web_sys::HtmlElement>() {
+                canvas::show_tip(&tip, None, 0.0, 0.0);
+            }
+        })
     };
     let sel_agent = match props.selected {
         Some(Sel::Agent(id)) => Some(id),
@@ -238,11 +321,13 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         <section class="panel spacetime" aria-label="Space-time diagram">
             <div class="panel-head">
                 <h2>{ "Space-time diagram" }</h2>
-                <span class="hint">{ format!("{} messages in view{} · click to seek, wheel to scroll, shift+wheel to zoom", d.total, if d.total > d.arrows.len() { format!(" (every {}th drawn)", d.total.div_ceil(d.arrows.len().max(1))) } else { String::new() }) }</span>
+                <span class="hint">{ format!("{} messages in view{} · click an arrow to inspect it, elsewhere to seek; wheel scrolls, shift+wheel zooms", d.total, if d.total > d.arrows.len() { format!(" (every {}th drawn)", d.total.div_ceil(d.arrows.len().max(1))) } else { String::new() }) }</span>
                 <button onclick={zin} aria-label="Zoom in on time" data-testid="zoom-in">{ "+" }</button>
                 <button onclick={zout} aria-label="Zoom out" data-testid="zoom-out">{ "−" }</button>
             </div>
-            <svg viewBox={format!("0 0 {W} {h:.0}")} class="st-svg" ref={svg_ref} {onclick} data-testid="spacetime" data-arrows={d.arrows.len().to_string()}
+            <div class="st-box" onmousemove={onmove} onmouseleave={onleave}>
+            <canvas class="st-canvas" ref={canvas_ref} aria-hidden="true" data-testid="st-canvas"></canvas>
+            <svg viewBox={format!("0 0 {W} {h:.0}")} class="st-svg" ref={svg_ref} {onclick} data-testid="spacetime" data-arrows={d.arrows.len().to_string()} data-total={d.total.to_string()}
                 role="img" aria-label={format!("Messages between {} agents from {} to {}", d.n, d.t0, d.t1)}>
                 { for (0..d.n as u32).map(|i| html! {
                     <g key={format!("lane{i}")} class={classes!("lane", (sel_agent == Some(i)).then_some("selected"))}>
@@ -252,35 +337,6 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                         }
                     </g>
                 }) }
-                { for d.arrows.iter().map(|a| {
-                    let (x0, y0, x1, y1) = (x(a.t0), y(a.from), x(a.t1), y(a.to));
-                    let (x1, y1) = if a.dropped { (x0 + (x1 - x0) * 0.5, y0 + (y1 - y0) * 0.5) } else { (x1, y1) };
-                    let class = classes!("arrow", a.dropped.then_some("dropped"), a.future.then_some("future"), (sel_msg == Some(a.id)).then_some("selected"));
-                    if a.dropped {
-                        html! {
-                            <path key={a.id} {class} data-msg={a.id.to_string()} style={format!("--hue:{}", super::geom::kind_hue(a.kind))}
-                                d={format!("M{x0:.1},{y0:.1}L{x1:.1},{y1:.1}m-3,-3l6,6m0,-6l-6,6")} />
-                        }
-                    } else {
-                        html! {
-                            <line key={a.id} {class} data-msg={a.id.to_string()} style={format!("--hue:{}", super::geom::kind_hue(a.kind))}
-                                x1={format!("{x0:.1}")} y1={format!("{y0:.1}")} x2={format!("{x1:.1}")} y2={format!("{y1:.1}")} />
-                        }
-                    }
-                }) }
-                { for d.marks.iter().enumerate().map(|(k, (node, t, m))| {
-                    let (cx, cy) = (x(*t), y(*node));
-                    let (class, path) = match m {
-                        Mark::Crash => ("mk crash", format!("M{:.1},{:.1}l8,8m0,-8l-8,8", cx - 4.0, cy - 4.0)),
-                        Mark::Recover => ("mk recover", format!("M{:.1},{:.1}l4,-7l4,7z", cx - 4.0, cy + 3.0)),
-                        Mark::Timer => ("mk timer", format!("M{cx:.1},{:.1}v6", cy - 3.0)),
-                        Mark::Client => ("mk client", format!("M{:.1},{:.1}h6v6h-6z", cx - 3.0, cy - 3.0)),
-                        Mark::Note => ("mk note", format!("M{:.1},{cy:.1}a2.5,2.5 0 1,0 5,0a2.5,2.5 0 1,0 -5,0", cx - 2.5)),
-                        Mark::Violation => ("mk violation", format!("M{cx:.1},{:.1}l5,9h-10z", cy - 6.0)),
-                        Mark::Intervention => ("mk intervention", format!("M{cx:.1},{:.1}v{:.1}", 4.0, h - 18.0)),
-                    };
-                    html! { <path key={format!("m{k}-{}", t.0)} class={class} d={path} /> }
-                }) }
                 { for props.witness.iter().filter(|w| w.time >= t0 && w.time <= t1).map(|w| html! {
                     <rect key={format!("w{}-{}", w.op, w.complete)} class={classes!("mk", "witness", w.focus.then_some("focus"))} data-testid="witness-mark" data-op={w.op.to_string()}
                         x={format!("{:.1}", x(w.time) - 5.0)} y={format!("{:.1}", y(w.node) - 5.0)} width="10" height="10" rx="2"><title>{ &w.title }</title></rect>
@@ -289,8 +345,28 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 <text class="axis" x={format!("{LEFT}")} y={format!("{:.0}", h - 2.0)}>{ super::geom::fmt_ms(d.t0.as_ms_f64()) }</text>
                 <text class="axis end" x={format!("{W}")} y={format!("{:.0}", h - 2.0)}>{ super::geom::fmt_ms(d.t1.as_ms_f64()) }</text>
             </svg>
+            <div class="msg-tip" ref={tip_ref} role="tooltip" data-testid="st-tip" hidden=true></div>
+            </div>
         </section>
     }
+}
+
+/// The arrow drawn under the pointer, if any (within about 4 CSS pixels).
+fn arrow_at(layer: &DiagramLayer, svg: &web_sys::Element, e: &MouseEvent) -> Option<Seg> {
+    // A synthetic `Event("click")` has no coordinates.
+    if !wasm_bindgen::JsCast::is_instance_of::<MouseEvent>(e) {
+        return None;
+    }
+    let r = svg.get_bounding_client_rect();
+    let s = layer.scale;
+    if s <= 0.0 {
+        return None;
+    }
+    let p = (
+        (e.client_x() as f64 - r.left()) / s,
+        (e.client_y() as f64 - r.top()) / s,
+    );
+    canvas::nearest_seg(&layer.segs, p, 4.0 / s).and_then(|i| layer.segs.get(i).cloned())
 }
 
 #[cfg(test)]

@@ -1,14 +1,17 @@
 //! The stage: agents on a ring (a grid when many) with role glyph, liveness, clock, epoch and a
 //! one-line state; messages travelling along the links at the pace of their latency (dropped
 //! ones die mid-way with a red cross, duplicates drawn hollow); partition groups as tinted
-//! regions, cut links dashed red. Children are keyed by agent and message ids.
+//! regions, cut links dashed red. Agents are keyed by id; messages are drawn on a canvas over the
+//! SVG (see `canvas.rs`) and hit-tested there for clicks and hover tips.
 //!
 //! Direct manipulation (layers and logic in `stage_layers` and `manip`): click a link to cut or
 //! mend it, drag a wall across the stage to partition it; agents a live failure detector
-//! suspects are marked.
+//! suspects are marked. The message canvas takes no pointer events, so drags and link clicks
+//! reach the SVG; the SVG's click handler hit-tests messages first.
 
+use super::canvas::{self, StageLayer};
 use super::engine::Snap;
-use super::geom::{self, along, Layout};
+use super::geom::{self, Layout};
 use super::manip;
 use super::stage_layers::{self as layers, Drag};
 use crate::sim::{Action, NodeView, Role, Status};
@@ -57,6 +60,9 @@ pub struct StageProps {
     /// A link clicked or a wall dragged: the action, or why there is none.
     #[prop_or_default]
     pub on_action: Callback<Result<Action, String>>,
+    /// Lets the page repaint the messages between renders (see `canvas::Painter`).
+    #[prop_or_default]
+    pub painter: Option<canvas::Painter<Rc<Snap>>>,
 }
 
 const GROUP_HUES: [u32; 6] = [210, 30, 140, 280, 0, 60];
@@ -114,20 +120,55 @@ pub fn Stage(props: &StageProps) -> Html {
         html! {}
     };
 
-    // Messages are many and move every frame: they are drawn straight into the DOM (a pool of
-    // reused <g> elements under one node Yew renders empty), not through the virtual DOM.
-    let msg_layer = use_node_ref();
-    let pool = use_mut_ref(Vec::<Slot>::new);
+    // Messages are many and move every frame: they are drawn on a canvas over the SVG
+    // (super::canvas), hit-tested there for clicks and hovers, and readable by tests through
+    // `window.swarmscopeStage()`.
+    let msg_canvas = use_node_ref();
+    let svg_ref = use_node_ref();
+    let tip_ref = use_node_ref();
+    let layer = use_mut_ref(StageLayer::default);
     {
-        let msg_layer = msg_layer.clone();
-        let pool = pool.clone();
+        let (msg_canvas, svg_ref, layer) = (msg_canvas.clone(), svg_ref.clone(), layer.clone());
         let snap = props.snap.clone();
-        let selected = props.selected;
+        let selected = match props.selected {
+            Some(Sel::Msg(id)) => Some(id),
+            _ => None,
+        };
         let lay = lay.clone();
-        use_effect(move || {
-            if let Some(g) = msg_layer.cast::<web_sys::Element>() {
-                draw_messages(&g, &snap, &lay, selected, &mut pool.borrow_mut());
+        let paint = move |snap: &Rc<Snap>| {
+            if let (Some(c), Some(svg)) = (
+                msg_canvas.cast::<web_sys::HtmlCanvasElement>(),
+                svg_ref.cast::<web_sys::Element>(),
+            ) {
+                canvas::draw_stage(
+                    &mut layer.borrow_mut(),
+                    &c,
+                    &svg,
+                    snap,
+                    MAX_STAGE_MSGS,
+                    &lay,
+                    (w, h),
+                    selected,
+                );
             }
+        };
+        let paint = Rc::new(paint);
+        if let Some(p) = &props.painter {
+            let paint = paint.clone();
+            p.set(move |s| paint(s));
+        }
+        use_effect(move || paint(&snap));
+    }
+    {
+        let (msg_canvas, layer) = (msg_canvas.clone(), layer.clone());
+        use_effect_with((), move |_| {
+            let hook = canvas::Hook::install("swarmscopeStage", move || {
+                canvas::stage_report(
+                    &layer.borrow(),
+                    msg_canvas.cast::<web_sys::Element>().as_ref(),
+                )
+            });
+            move || drop(hook)
         });
     }
     let agents = snap.frame.nodes.iter().enumerate().filter_map(|(i, nv)| {
@@ -236,8 +277,14 @@ pub fn Stage(props: &StageProps) -> Html {
         let on_action = props.on_action.clone();
         let frame = snap.frame.clone();
         let drag = drag.clone();
+        let (layer, svg_ref) = (layer.clone(), svg_ref.clone());
         Callback::from(move |e: MouseEvent| {
+            // The click that ends a wall drag selects nothing.
             if std::mem::take(&mut drag.borrow_mut().swallow_click) {
+                return;
+            }
+            if let Some(d) = msg_at(&layer.borrow(), &svg_ref, &e) {
+                cb.emit(Sel::Msg(d.id));
                 return;
             }
             let target = e
@@ -250,9 +297,7 @@ pub fn Stage(props: &StageProps) -> Html {
                     .and_then(|el| el.get_attribute(attr))
                     .and_then(|v| v.parse::<u64>().ok())
             };
-            if let Some(id) = hit("[data-msg]", "data-msg") {
-                cb.emit(Sel::Msg(id))
-            } else if let Some(id) = hit("[data-agent]", "data-agent") {
+            if let Some(id) = hit("[data-agent]", "data-agent") {
                 cb.emit(Sel::Agent(id as u32))
             } else if let Some((a, b)) = target
                 .as_ref()
@@ -266,20 +311,84 @@ pub fn Stage(props: &StageProps) -> Html {
             }
         })
     };
+    let onmove = {
+        let (layer, svg_ref, tip_ref) = (layer.clone(), svg_ref.clone(), tip_ref.clone());
+        Callback::from(move |e: MouseEvent| {
+            let (Some(tip), Some(svg)) = (
+                tip_ref.cast::<web_sys::HtmlElement>(),
+                svg_ref.cast::<web_sys::Element>(),
+            ) else {
+                return;
+            };
+            let hit = msg_at(&layer.borrow(), &svg_ref, &e);
+            let text = hit
+                .as_ref()
+                .map(|d| canvas::tip_text(d.id, d.kind, d.from, d.to, d.gone.is_some(), d.dup));
+            let (x, y) = offset_in_parent(&svg, &e);
+            canvas::show_tip(&tip, text.as_deref(), x + 12.0, y + 12.0);
+            let hover = if hit.is_some() { "msg" } else { "" };
+            if svg.get_attribute("data-hover").as_deref().unwrap_or("") != hover {
+                let _ = svg.set_attribute("data-hover", hover);
+            }
+        })
+    };
+    let onleave = {
+        let tip_ref = tip_ref.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(tip) = tip_ref.cast::<web_sys::HtmlElement>() {
+                canvas::show_tip(&tip, None, 0.0, 0.0);
+            }
+        })
+    };
     html! {
+        <>
         <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {w} {h}")} role="group"
             aria-label={format!("Stage: {} agents, {} messages in flight. Tab to an agent, Enter for its menu; click a link to cut or mend it; drag across the stage to build a wall.", n, snap.msgs.len())}
             data-testid="stage" data-trace-hash={format!("{:016x}", snap.hash)} data-time={snap.t.0.to_string()} data-head={snap.head.0.to_string()}
-            data-msgs={snap.msgs.len().to_string()} onclick={onbg} preserveAspectRatio="xMidYMid meet"
+            data-msgs={snap.msgs.len().to_string()} onclick={onbg} onmousemove={onmove} onmouseleave={onleave} preserveAspectRatio="xMidYMid meet"
             ref={svg_ref} {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}>
             <g class="regions">{ regions }</g>
             <g class="links">{ links }</g>
             <g class="walls">{ walls }</g>
             <g class="agents">{ for agents }</g>
-            <g class="msgs" ref={msg_layer}></g>
             { legend }
             { preview }
         </svg>
+        <canvas class="msg-canvas" ref={msg_canvas} aria-hidden="true" data-testid="msg-canvas"></canvas>
+        <div class="msg-tip" ref={tip_ref} role="tooltip" data-testid="msg-tip" hidden=true></div>
+        </>
+    }
+}
+
+/// The message drawn under the pointer, if any.
+fn msg_at(layer: &StageLayer, svg_ref: &NodeRef, e: &MouseEvent) -> Option<canvas::MsgDot> {
+    // A synthetic `Event("click")` (keyboard activation, tests) has no coordinates.
+    if !wasm_bindgen::JsCast::is_instance_of::<MouseEvent>(e) {
+        return None;
+    }
+    let svg = svg_ref.cast::<web_sys::Element>()?;
+    let fit = layer.fit?;
+    let r = svg.get_bounding_client_rect();
+    let (x, y) = fit.to_view(
+        e.client_x() as f64 - r.left(),
+        e.client_y() as f64 - r.top(),
+    );
+    // A little more than the dot, so small dots on a phone can still be hit.
+    let slack = layer.r + 3.0 / fit.s.max(0.1);
+    canvas::nearest_dot(&layer.dots, x, y, slack).and_then(|i| layer.dots.get(i).cloned())
+}
+
+/// The pointer's position relative to the element's offset parent (the stage's wrapper).
+fn offset_in_parent(el: &web_sys::Element, e: &MouseEvent) -> (f64, f64) {
+    match el.parent_element() {
+        Some(p) => {
+            let r = p.get_bounding_client_rect();
+            (
+                e.client_x() as f64 - r.left(),
+                e.client_y() as f64 - r.top(),
+            )
+        }
+        None => (0.0, 0.0),
     }
 }
 
@@ -297,155 +406,6 @@ fn return_halos(groups: &[u32], lay: &Layout) -> Html {
             }
         })
         .collect()
-}
-
-const SVG_NS: &str = "http://www.w3.org/2000/svg";
-
-/// Syncs the pool of message elements under `layer` with the messages of `snap`.
-/// What a pooled message element currently shows, so only changed attributes are written.
-#[derive(Default)]
-pub struct Slot {
-    id: u64,
-    class: String,
-    style: String,
-    label: &'static str,
-    r: String,
-}
-
-fn draw_messages(
-    layer: &web_sys::Element,
-    snap: &Snap,
-    lay: &Layout,
-    selected: Option<Sel>,
-    pool: &mut Vec<Slot>,
-) {
-    let Some(doc) = layer.owner_document() else {
-        return;
-    };
-    let n = snap.frame.nodes.len();
-    let few = snap.msgs.len() <= 10 && n <= 8;
-    let mr = (lay.r * 0.28).clamp(2.5, 6.0);
-    let children = layer.children();
-    if children.length() as usize != pool.len() {
-        // Someone else touched the layer: start over.
-        while let Some(c) = layer.last_element_child() {
-            c.remove();
-        }
-        pool.clear();
-    }
-    let mut used = 0u32;
-    for m in snap.msgs.iter().take(MAX_STAGE_MSGS) {
-        let (a, b) = (m.rec.from.index(), m.rec.to.index());
-        let (Some(pa), Some(pb)) = (lay.pts.get(a), lay.pts.get(b)) else {
-            continue;
-        };
-        let (x, y) = along(*pa, *pb, lay.r, m.f);
-        let el = match children.item(used) {
-            Some(el) => el,
-            None => {
-                let Ok(g) = doc.create_element_ns(Some(SVG_NS), "g") else {
-                    return;
-                };
-                let parts =
-                    ["circle", "path", "text"].map(|t| doc.create_element_ns(Some(SVG_NS), t).ok());
-                for p in parts.iter().flatten() {
-                    let _ = g.append_child(p);
-                }
-                if let Some(c) = &parts[0] {
-                    let _ = c.set_attribute("r", &format!("{mr:.1}"));
-                }
-                if let Some(p) = &parts[1] {
-                    let s = mr * 1.3;
-                    let _ = p.set_attribute(
-                        "d",
-                        &format!(
-                            "M{:.1},{:.1}l{s:.1},{s:.1}M{:.1},{:.1}l{s:.1},-{s:.1}",
-                            -s / 2.0,
-                            -s / 2.0,
-                            -s / 2.0,
-                            s / 2.0
-                        ),
-                    );
-                    let _ = p.set_attribute("class", "msg-x");
-                }
-                if let Some(t) = &parts[2] {
-                    let _ = t.set_attribute("class", "msg-label");
-                    let _ = t.set_attribute("y", &format!("{:.1}", -mr - 3.0));
-                }
-                let _ = layer.append_child(&g);
-                pool.push(Slot::default());
-                g
-            }
-        };
-        let Some(slot) = pool.get_mut(used as usize) else {
-            return;
-        };
-        used += 1;
-        let r = format!("{mr:.1}");
-        if slot.r != r {
-            if let Some(c) = el.first_element_child() {
-                let _ = c.set_attribute("r", &r);
-            }
-            slot.r = r;
-        }
-        let mut class = String::from("msg");
-        if m.dying.is_some() {
-            class.push_str(" dying");
-        }
-        if m.rec.copy_of.is_some() {
-            class.push_str(" dup");
-        }
-        if selected == Some(Sel::Msg(m.rec.id)) {
-            class.push_str(" selected");
-        }
-        let _ = el.set_attribute("transform", &format!("translate({x:.1},{y:.1})"));
-        if slot.class != class {
-            let _ = el.set_attribute("class", &class);
-            let _ = el.set_attribute(
-                "data-testid",
-                if m.dying.is_some() {
-                    "msg-dropped"
-                } else {
-                    "msg"
-                },
-            );
-            slot.class = class;
-        }
-        if slot.id != m.rec.id || slot.style.is_empty() {
-            let _ = el.set_attribute("data-msg", &m.rec.id.to_string());
-            slot.id = m.rec.id;
-        }
-        let style = match m.dying {
-            Some(gone) => format!(
-                "--hue:{};opacity:{:.2}",
-                geom::kind_hue(m.rec.kind),
-                1.0 - gone
-            ),
-            None => format!("--hue:{}", geom::kind_hue(m.rec.kind)),
-        };
-        if slot.style != style {
-            let _ = el.set_attribute("style", &style);
-            slot.style = style;
-        }
-        let label = if few && m.dying.is_none() {
-            m.rec.kind
-        } else {
-            ""
-        };
-        if slot.label != label {
-            if let Some(t) = el.last_element_child() {
-                t.set_text_content(Some(label));
-            }
-            slot.label = label;
-        }
-    }
-    while layer.child_element_count() > used {
-        match layer.last_element_child() {
-            Some(c) => c.remove(),
-            None => break,
-        }
-        pool.pop();
-    }
 }
 
 /// A role's glyph (drawn inside the agent's circle).

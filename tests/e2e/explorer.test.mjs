@@ -8,11 +8,7 @@ const app = useApp();
 const attr = (page, sel, name) => page.$eval(sel, (el, n) => el.getAttribute(n), name);
 const stageTime = async (page) => Number(await attr(page, '[data-testid=stage]', 'data-time'));
 
-async function msgPositions(page) {
-  return page.$$eval('[data-testid=msg]', (els) =>
-    Object.fromEntries(els.map((e) => [e.dataset.msg, e.getAttribute('transform')])),
-  );
-}
+// Messages are drawn on a canvas; `window.swarmscopeStage()` lists what was drawn (canvas.rs).
 
 app.test('gallery → scenario, play, messages move', async ({ page, shot }) => {
   await page.getByTestId('gallery').waitFor();
@@ -21,14 +17,21 @@ app.test('gallery → scenario, play, messages move', async ({ page, shot }) => 
   await page.getByTestId('stage').waitFor();
   assert.match(page.url(), /s=heartbeat/);
   // Autoplay on the full page: wait for messages, then see them move between frames.
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=msg]').length > 0);
-  // Then a message moves or a new one appears (no fixed wait: at 1/32× a round of heartbeats
-  // can land and leave the stage empty for a while before the next round).
-  const a = await msgPositions(page);
-  await page.waitForFunction(
-    (a) => [...document.querySelectorAll('[data-testid=msg]')].some((e) => a[e.dataset.msg] !== e.getAttribute('transform')),
-    a,
-  );
+  await page.waitForFunction(() => (window.swarmscopeStage?.() ?? []).length > 0);
+  // Across consecutive animation frames, some message is drawn at a new place.
+  const moved = await page.evaluate(() => new Promise((done) => {
+    let prev = null;
+    let frames = 0;
+    const tick = () => {
+      const now = Object.fromEntries(window.swarmscopeStage().map((m) => [m.id, `${m.x},${m.y}`]));
+      if (prev && Object.keys(now).some((k) => prev[k] !== undefined && prev[k] !== now[k])) return done(true);
+      prev = now;
+      if (++frames > 120) return done(false);
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  }));
+  assert.ok(moved, 'messages move between frames');
   await shot('scenario-playing');
 });
 

@@ -1,0 +1,154 @@
+// End-to-end: the canvas layers (src/ui/canvas.rs). Messages on the stage and arrows on the
+// space-time diagram are drawn on <canvas>; these tests check, through the `swarmscopeStage()` /
+// `swarmscopeDiagram()` hooks and the canvas pixels, that they are drawn where the hooks say, that
+// hovering names them, clicking inspects them, dropped ones die half-way, duplicates show, the
+// diagram still seeks and scrolls, and the layers follow the theme and the device pixel ratio.
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ARTIFACTS, useApp } from './support/harness.mjs';
+
+const app = useApp();
+
+const stage = (page) => page.evaluate(() => window.swarmscopeStage());
+const diagram = (page) => page.evaluate(() => window.swarmscopeDiagram());
+const stageTime = async (page) => Number(await page.$eval('[data-testid=stage]', (el) => el.dataset.time));
+
+/// Steps forward (`key`) until `ok(list)` holds for the stage's messages (or gives up).
+async function stepUntil(page, ok, key = 'Shift+ArrowRight', max = 80) {
+  for (let i = 0; i < max; i++) {
+    const list = await stage(page);
+    if (ok(list)) return list;
+    await page.keyboard.press(key);
+  }
+  return stage(page);
+}
+
+/// The item whose (cx, cy) is farthest from every other's, so a click or hover hits only it.
+function loneliest(items) {
+  let best = null;
+  let bestD = -1;
+  for (const a of items) {
+    let d = Infinity;
+    for (const b of items) if (b !== a) d = Math.min(d, Math.hypot(a.cx - b.cx, a.cy - b.cy));
+    if (d > bestD) [best, bestD] = [a, d];
+  }
+  return best;
+}
+
+/// The canvas pixel's alpha under client point (x, y).
+const alphaAt = (page, testid, x, y) =>
+  page.$eval(`[data-testid=${testid}]`, (c, [x, y]) => {
+    const r = c.getBoundingClientRect();
+    const k = c.width / r.width;
+    return c.getContext('2d').getImageData(Math.floor((x - r.left) * k), Math.floor((y - r.top) * k), 1, 1).data[3];
+  }, [x, y]);
+
+app.test('stage messages: drawn where reported, hover names them, click inspects them', { path: '/?s=heartbeat&seed=1&t=300ms&autoplay=0' }, async ({ page, shot }) => {
+  await page.getByTestId('stage').waitFor();
+  const list = await stepUntil(page, (l) => l.filter((m) => !m.dying).length >= 2);
+  assert.ok(list.length >= 2, 'messages in flight');
+  assert.equal(list.length, Number(await page.$eval('[data-testid=stage]', (e) => e.dataset.msgs)));
+  const m = loneliest(list.filter((x) => !x.dying));
+  // The canvas has paint where the hook says the message is, and none far from every message.
+  assert.ok((await alphaAt(page, 'msg-canvas', m.cx, m.cy)) > 0, 'a dot under the reported position');
+  const box = await page.$eval('[data-testid=msg-canvas]', (c) => { const r = c.getBoundingClientRect(); return { x: r.left, y: r.top }; });
+  assert.equal(await alphaAt(page, 'msg-canvas', box.x + 2, box.y + 2), 0, 'the corner is clear');
+  // Hover: a tip with its id and kind.
+  await page.mouse.move(m.cx, m.cy);
+  const tip = page.getByTestId('msg-tip');
+  await tip.waitFor({ state: 'visible' });
+  const text = await tip.textContent();
+  assert.ok(text.includes(`#${m.id}`) && text.includes(m.kind), text);
+  await shot('canvas-stage-hover');
+  // Click: the inspector shows the message and the stage marks it selected.
+  await page.mouse.click(m.cx, m.cy);
+  await page.waitForFunction((id) => window.swarmscopeStage().some((x) => x.id === id && x.selected), m.id);
+  const insp = await page.getByTestId('inspector').textContent();
+  assert.ok(insp.includes(`#${m.id} ${m.kind}`), insp);
+  // Moving away hides the tip.
+  await page.mouse.move(box.x + 2, box.y + 2);
+  await tip.waitFor({ state: 'hidden' });
+});
+
+app.test('dropped messages die half-way and duplicates are drawn', { path: '/?s=heartbeat&seed=3&loss=40%25&duplicate=40%25&t=200ms&autoplay=0' }, async ({ page, shot }) => {
+  await page.getByTestId('stage').waitFor();
+  const list = await stepUntil(page, (l) => l.some((m) => m.dying) && l.some((m) => m.dup), '.', 300);
+  const dying = list.filter((m) => m.dying);
+  assert.ok(dying.length > 0, 'some dropped messages fading out');
+  for (const m of dying) assert.equal(m.f, 0.5, `message ${m.id} died half-way`);
+  assert.ok(list.some((m) => m.dup), 'duplicates drawn');
+  for (const m of list) assert.ok(m.f >= 0 && m.f <= 1);
+  await shot('canvas-dropped-and-duplicates');
+  // A dying message fades out; with prefers-reduced-motion it stays opaque until it is gone.
+  const fading = await stepUntil(page, (l) => l.some((m) => m.dying && m.gone > 0.3 && m.gone < 0.9), '.', 300);
+  const m = loneliest(fading.filter((x) => x.dying && x.gone > 0.3 && x.gone < 0.9));
+  assert.ok(m, 'a message half faded');
+  const faded = await alphaAt(page, 'msg-canvas', m.cx, m.cy);
+  assert.ok(faded > 0 && faded < 255, `faded alpha ${faded}`);
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.waitForFunction(() => matchMedia('(prefers-reduced-motion: reduce)').matches);
+  // Step away and back to the same time: the same frame, drawn again under reduced motion.
+  const t = await page.$eval('[data-testid=stage]', (el) => el.dataset.time);
+  await page.keyboard.press('.');
+  await page.keyboard.press(',');
+  assert.equal(await page.$eval('[data-testid=stage]', (el) => el.dataset.time), t);
+  const still = await alphaAt(page, 'msg-canvas', m.cx, m.cy);
+  assert.equal(still, 255, 'opaque under reduced motion');
+});
+
+app.test('diagram arrows: hover names, click inspects, click beside seeks, wheel scrolls', { path: '/?s=heartbeat&seed=1&t=1500ms&autoplay=0' }, async ({ page, shot }) => {
+  const svg = page.getByTestId('spacetime');
+  await svg.waitFor();
+  await svg.scrollIntoViewIfNeeded();
+  const arrows = await diagram(page);
+  assert.ok(arrows.length > 0);
+  assert.equal(arrows.length, Number(await svg.getAttribute('data-arrows')));
+  const past = arrows.filter((a) => !a.future);
+  const a = loneliest(past);
+  assert.ok((await alphaAt(page, 'st-canvas', a.cx, a.cy)) > 0, 'the arrow is painted where reported');
+  await page.mouse.move(a.cx, a.cy);
+  const tip = page.getByTestId('st-tip');
+  await tip.waitFor({ state: 'visible' });
+  assert.ok((await tip.textContent()).includes(a.kind));
+  await page.mouse.click(a.cx, a.cy);
+  await page.waitForFunction((id) => window.swarmscopeDiagram().some((x) => x.id === id && x.selected), a.id);
+  assert.ok((await page.getByTestId('inspector').textContent()).includes(`#${a.id} ${a.kind}`));
+  await page.locator('section.spacetime').screenshot({ path: join(ARTIFACTS, 'canvas-diagram.png') });
+  // Click in the lane labels' column (no arrows there): seeks to the window's start.
+  const t0 = await stageTime(page);
+  const r = await svg.boundingBox();
+  await page.mouse.click(r.x + 6, r.y + r.height / 2);
+  await page.waitForFunction((t) => Number(document.querySelector('[data-testid=stage]').dataset.time) < t, t0);
+  // Wheel: the cursor moves and the arrows with it.
+  const t1 = await stageTime(page);
+  const before = JSON.stringify((await diagram(page)).map((x) => x.cx));
+  await page.mouse.move(r.x + r.width / 2, r.y + r.height / 2);
+  for (let i = 0; i < 5; i++) await page.mouse.wheel(0, 120);
+  await page.waitForFunction((t) => Number(document.querySelector('[data-testid=stage]').dataset.time) > t, t1);
+  assert.notEqual(JSON.stringify((await diagram(page)).map((x) => x.cx)), before, 'arrows scrolled');
+  await shot('canvas-diagram-scrolled');
+});
+
+app.test('canvas layers follow the theme, the phone width and the pixel ratio', { path: '/?s=heartbeat&seed=4&t=600ms&theme=dark&autoplay=0' }, async ({ page, shot, url }) => {
+  await page.setViewportSize({ width: 360, height: 760 });
+  await page.getByTestId('stage').waitFor();
+  await page.waitForFunction(() => window.swarmscopeStage().length > 0);
+  // The message canvas covers the stage's SVG exactly.
+  const [c, s] = await page.evaluate(() => ['msg-canvas', 'stage'].map((id) => {
+    const r = document.querySelector(`[data-testid=${id}]`).getBoundingClientRect();
+    return [r.left, r.top, r.width, r.height].map(Math.round);
+  }));
+  assert.deepEqual(c, s);
+  await shot('canvas-phone-dark');
+  // A device pixel ratio of 2 doubles the backing store.
+  const ctx = await page.context().browser().newContext({ viewport: { width: 800, height: 700 }, deviceScaleFactor: 2 });
+  const p2 = await ctx.newPage();
+  await p2.goto(url('/?s=heartbeat&seed=4&t=600ms&autoplay=0'));
+  await p2.getByTestId('stage').waitFor();
+  await p2.waitForFunction(() => window.swarmscopeStage?.().length > 0);
+  const [bw, cw] = await p2.$eval('[data-testid=msg-canvas]', (e) => [e.width, e.getBoundingClientRect().width]);
+  assert.equal(bw, Math.round(cw * 2));
+  const m = (await p2.evaluate(() => window.swarmscopeStage()))[0];
+  assert.ok((await alphaAt(p2, 'msg-canvas', m.cx, m.cy)) > 0);
+  await ctx.close();
+});
