@@ -4,7 +4,7 @@
 //! depend on how fast the machine is: they equal the unsliced native computation bit for bit
 //! (tests below).
 
-use super::{Check, CheckState, Job, Part, Summary};
+use super::{curve_ts, Check, CheckState, Job, Part, Summary};
 use crate::check::live::{self, LIVE_CHECKERS, WORKER_MAX_OPS};
 use crate::protocols::quorum::{self, montecarlo, Config};
 use crate::protocols::raft_election::study::{Study, FIGURE_16_BOTTOM, FIGURE_16_TOP};
@@ -16,8 +16,7 @@ pub const PACELC_TRIALS: u64 = 100_000;
 /// Trials per (R, W) point of the plane.
 pub const PACELC_PLANE_TRIALS: u64 = 10_000;
 pub const PACELC_SEED: u64 = 1;
-/// Points of the consistency curve, and how many one slice computes.
-pub const CURVE_POINTS: usize = 48;
+/// Points of the consistency curve one slice computes.
 const CURVE_CHUNK: usize = 8;
 /// Trials per timeout range of the election study, and its seed.
 pub const STUDY_TRIALS: u64 = 200;
@@ -32,18 +31,6 @@ pub struct Step {
     /// Share of the job done after it, in `[0, 1]`.
     pub progress: f64,
     pub done: bool,
-}
-
-/// The t axis of the PACELC curve: log-spaced up to three times the larger of the
-/// t-visibility and the configured t (as the panel always drew it).
-pub fn curve_ts(t_visibility_ms: f64, t_ms: f64) -> Vec<f64> {
-    let vis = if t_visibility_ms.is_finite() {
-        t_visibility_ms
-    } else {
-        0.0
-    };
-    let max_ms = (vis * 3.0).max(t_ms * 3.0).clamp(10.0, 100_000.0);
-    quorum::default_ts(max_ms, CURVE_POINTS)
 }
 
 /// The seed of plane point (R, W), as `montecarlo::plane` derives it.

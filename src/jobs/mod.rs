@@ -25,6 +25,21 @@ use crate::sim::{History, OpFn, Outcome, Time, Value};
 use std::collections::BTreeMap;
 use wire::{lines, Enc, Line};
 
+/// The t axis of the PACELC curve: log-spaced up to three times the larger of the
+/// t-visibility and the configured t (as the panel always drew it).
+pub fn curve_ts(t_visibility_ms: f64, t_ms: f64) -> Vec<f64> {
+    let vis = if t_visibility_ms.is_finite() {
+        t_visibility_ms
+    } else {
+        0.0
+    };
+    let max_ms = (vis * 3.0).max(t_ms * 3.0).clamp(10.0, 100_000.0);
+    crate::protocols::quorum::default_ts(max_ms, CURVE_POINTS)
+}
+
+/// Points of the PACELC consistency curve.
+pub const CURVE_POINTS: usize = 48;
+
 /// What to compute.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Job {

@@ -176,7 +176,8 @@ mod tests {
 
     #[test]
     fn the_metrics_carry_the_verdicts() {
-        let m = run("sticky", 3, 3).metrics();
+        let w = run("sticky", 3, 3);
+        let m = crate::scenario::checked::metrics("sessions", &w);
         let get = |k: &str| m.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
         assert_eq!(get("ryw_ok"), Some(1.0));
         assert_eq!(get("monotonic_reads_ok"), Some(1.0));

@@ -25,6 +25,7 @@ pub mod panic;
 mod sliders;
 mod spacetime;
 mod stage;
+pub mod worker;
 
 pub use app::App;
 pub use gallery::{Gallery, GalleryProps};
