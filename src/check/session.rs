@@ -287,24 +287,49 @@ pub fn check(history: &History, g: Guarantee, initial: &Value) -> Result<Verdict
             }
         }
     }
+    // The writes with obligations, by key (ascending): a read can only observe a write of its
+    // own key, and on a register key only the one write it read from — so a read looks at
+    // those, not at every write (which made long histories quadratic).
+    let mut obliged_by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for w in obligations.keys() {
+        obliged_by_key
+            .entry(history.ops[*w].key.as_str())
+            .or_default()
+            .push(*w);
+    }
     let mut violations: Vec<(usize, Vec<usize>)> = Vec::new();
     for ops in sessions.values() {
-        let mut demands: Vec<Demand> = Vec::new();
+        // Demands in the order they were made, by key (a read is judged by its key's only).
+        let mut demands: BTreeMap<String, Vec<Demand>> = BTreeMap::new();
         for &o in ops {
             if o.f == OpFn::Read {
                 // Obligations from writes observed by this very read apply to it too (appends).
                 if matches!(g, Guarantee::MonotonicWrites | Guarantee::WritesFollowReads) {
-                    for (w, ds) in &obligations {
+                    let source: Vec<usize>;
+                    let candidates: &[usize] =
+                        if versions.append_keys.contains_key(o.key.as_str()) {
+                            obliged_by_key
+                                .get(o.key.as_str())
+                                .map(Vec::as_slice)
+                                .unwrap_or(&[])
+                        } else {
+                            source = versions.source(o).into_iter().collect();
+                            &source
+                        };
+                    for w in candidates {
+                        let Some(ds) = obligations.get(w) else {
+                            continue;
+                        };
                         if versions.observes(o, &history.ops[*w]) {
                             for d in ds {
                                 let mut d = d.clone();
                                 d.because.push(o.index);
-                                demands.push(d);
+                                demands.entry(d.key.clone()).or_default().push(d);
                             }
                         }
                     }
                 }
-                for d in demands.iter().filter(|d| d.key == o.key) {
+                for d in demands.get(o.key.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
                     if !versions.satisfies(o, d) {
                         let mut w = d.because.clone();
                         w.push(o.index);
@@ -323,7 +348,10 @@ pub fn check(history: &History, g: Guarantee, initial: &Value) -> Result<Verdict
                 _ => false,
             };
             if demands_now {
-                demands.push(versions.demand(o, vec![o.index]));
+                demands
+                    .entry(o.key.clone())
+                    .or_default()
+                    .push(versions.demand(o, vec![o.index]));
             }
         }
     }

@@ -227,7 +227,8 @@ fn readout(m: &Model) -> Html {
             <p class="hint">{ format!("N={} R={} W={} ({}); {} reaches {} at t = {}. Monte Carlo, {} trials.",
                 m.cfg.n, m.cfg.r, m.cfg.w,
                 if m.cfg.r + m.cfg.w > m.cfg.n { "R+W>N: strict quorum" } else { "R+W≤N: partial quorum" },
-                "P(consistent)", pct(m.cfg.target), ms(m.res.t_visibility_ms), m.res.trials) }</p>
+                "P(consistent)", pct(m.cfg.target), ms(m.res.t_visibility_ms), m.res.trials) }
+                { format!(" Plane: {} trials per (R, W).", exec::PACELC_PLANE_TRIALS) }</p>
         </div>
     }
 }
@@ -296,12 +297,7 @@ pub fn Pacelc(props: &PacelcProps) -> Html {
         _ => None,
     };
     let note = match (r.done, status) {
-        (Some(ms), _) => format!(
-            "Computed in a Web Worker in {:.2} s ({} + {} trials per (R, W) point).",
-            ms / 1000.0,
-            exec::PACELC_TRIALS,
-            exec::PACELC_PLANE_TRIALS
-        ),
+        (Some(ms), _) => format!("Computed in a Web Worker in {:.2} s.", ms / 1000.0),
         (None, "running") => format!("Monte Carlo in a Web Worker… {:.0} %", r.progress * 100.0),
         _ => String::new(),
     };
@@ -315,7 +311,7 @@ pub fn Pacelc(props: &PacelcProps) -> Html {
                 <p class="hint" role="alert" data-testid="pacelc-error">{ format!("The Monte Carlo could not run: {e}") }</p>
             } else {
                 <div class="job-status">
-                    <progress max="1" value={r.progress.to_string()} data-testid="pacelc-progress"
+                    <progress max="1" value={r.progress.to_string()} data-testid="pacelc-progress" hidden={r.done.is_some()}
                         aria-label={format!("Monte Carlo {:.0} % done", r.progress * 100.0)}></progress>
                     <span class="hint" data-testid="pacelc-note">{ note }</span>
                 </div>
