@@ -306,16 +306,16 @@ pub fn check(history: &History, g: Guarantee, initial: &Value) -> Result<Verdict
                 // Obligations from writes observed by this very read apply to it too (appends).
                 if matches!(g, Guarantee::MonotonicWrites | Guarantee::WritesFollowReads) {
                     let source: Vec<usize>;
-                    let candidates: &[usize] =
-                        if versions.append_keys.contains_key(o.key.as_str()) {
-                            obliged_by_key
-                                .get(o.key.as_str())
-                                .map(Vec::as_slice)
-                                .unwrap_or(&[])
-                        } else {
-                            source = versions.source(o).into_iter().collect();
-                            &source
-                        };
+                    let candidates: &[usize] = if versions.append_keys.contains_key(o.key.as_str())
+                    {
+                        obliged_by_key
+                            .get(o.key.as_str())
+                            .map(Vec::as_slice)
+                            .unwrap_or(&[])
+                    } else {
+                        source = versions.source(o).into_iter().collect();
+                        &source
+                    };
                     for w in candidates {
                         let Some(ds) = obligations.get(w) else {
                             continue;
@@ -329,7 +329,11 @@ pub fn check(history: &History, g: Guarantee, initial: &Value) -> Result<Verdict
                         }
                     }
                 }
-                for d in demands.get(o.key.as_str()).map(Vec::as_slice).unwrap_or(&[]) {
+                for d in demands
+                    .get(o.key.as_str())
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+                {
                     if !versions.satisfies(o, d) {
                         let mut w = d.because.clone();
                         w.push(o.index);

@@ -137,8 +137,11 @@ impl Pacelc {
 
 /// A job being worked on.
 pub enum Task {
-    Pacelc(Pacelc),
-    Guarantees { history: History, next: usize },
+    Pacelc(Box<Pacelc>),
+    Guarantees {
+        history: History,
+        next: usize,
+    },
     Study(Box<Study>),
     Bench {
         cfg: Box<Config>,
@@ -153,13 +156,13 @@ impl Task {
         Ok(match job {
             Job::Pacelc { params } => {
                 let (cfg, avail) = pacelc_config(&params)?;
-                Task::Pacelc(Pacelc {
+                Task::Pacelc(Box::new(Pacelc {
                     cfg,
                     avail,
                     ts: vec![],
                     next: 0,
                     chunks: 0,
-                })
+                }))
             }
             Job::Guarantees { history } => Task::Guarantees { history, next: 0 },
             Job::Study { mut params, top } => {

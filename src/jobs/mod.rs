@@ -198,7 +198,10 @@ impl ToWorker {
                     params_enc(&mut e, params);
                 }
                 Job::Study { params, top } => {
-                    e.line("run").u(*id).s("study").s(if *top { "top" } else { "bottom" });
+                    e.line("run")
+                        .u(*id)
+                        .s("study")
+                        .s(if *top { "top" } else { "bottom" });
                     params_enc(&mut e, params);
                 }
                 Job::Bench { trials } => {
@@ -334,7 +337,10 @@ fn part_enc(e: &mut Enc, p: &Part) {
         }
     }
     for c in &p.study {
-        e.line("st").s(&c.range).u(c.undefined as u64).u(c.split_votes);
+        e.line("st")
+            .s(&c.range)
+            .u(c.undefined as u64)
+            .u(c.split_votes);
         for t in &c.times_ms {
             e.f(*t);
         }
@@ -466,9 +472,7 @@ impl FromWorker {
                 id: head.u()?,
                 message: head.s()?,
             },
-            "panic" => FromWorker::Panic {
-                message: head.s()?,
-            },
+            "panic" => FromWorker::Panic { message: head.s()? },
             other => return Err(format!("unknown message '{other}'")),
         })
     }

@@ -4,7 +4,7 @@
 //! number crosses the boundary bit for bit.
 //!
 //! Hand-written rather than JSON on purpose: the page's wasm then carries no JSON parser, and
-//! the codec is a few hundred bytes of code on each side (see docs/engine.md, "The worker").
+//! the codec is a few hundred bytes of code on each side (docs/explorer.md, "The Web Worker").
 
 use std::fmt::Write as _;
 

@@ -21,8 +21,8 @@
 //! (metric `causal_ok`) and the per-agent invariant "no answer before its question" both flag it.
 
 use crate::sim::{
-    Agent, Breach, Ctx, Message, NodeId, NodeState, OpFn, Outcome, Protocol, Role, State,
-    Summary, Time, TimerKey, Value,
+    Agent, Breach, Ctx, Message, NodeId, NodeState, OpFn, Outcome, Protocol, Role, State, Summary,
+    Time, TimerKey, Value,
 };
 use std::collections::BTreeSet;
 

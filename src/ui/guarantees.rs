@@ -171,6 +171,8 @@ pub fn witness_marks(
 struct Inbox {
     /// Run generation the reply belongs to, operations checked, and the verdicts.
     done: Option<(u64, usize, Vec<Check>)>,
+    /// Verdicts of the check in flight so far (each slice reports the checkers it ran).
+    partial: Vec<Check>,
     progress: f64,
     failed: Option<String>,
 }
@@ -296,7 +298,11 @@ impl Live {
         let gen = self.gen;
         let ops = sim.history().ops.len();
         let inbox = self.inbox.clone();
-        inbox.borrow_mut().progress = 0.0;
+        {
+            let mut i = inbox.borrow_mut();
+            i.progress = 0.0;
+            i.partial.clear();
+        }
         self.checking = Some(0.0);
         self.job = Some(worker::submit(
             Job::Guarantees {
@@ -305,8 +311,15 @@ impl Live {
             move |ev| {
                 let mut i = inbox.borrow_mut();
                 match ev {
-                    Event::Progress { done, .. } => i.progress = done,
-                    Event::Done { part, .. } => i.done = Some((gen, ops, part.checks)),
+                    Event::Progress { done, part } => {
+                        i.progress = done;
+                        i.partial.extend(part.checks);
+                    }
+                    Event::Done { part, .. } => {
+                        let mut all = std::mem::take(&mut i.partial);
+                        all.extend(part.checks);
+                        i.done = Some((gen, ops, all));
+                    }
                     Event::Failed(why) => i.failed = Some(why),
                 }
                 drop(i);

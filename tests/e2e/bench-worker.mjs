@@ -33,21 +33,28 @@ try {
       let stop = false;
       const f = (t) => { frames.push(t - last); last = t; if (!stop) requestAnimationFrame(f); };
       requestAnimationFrame(f);
+      // Each progress/done message carries the trials of its slices ("bench <n>" lines).
+      let done = 0;
+      const count = (text) => {
+        for (const l of text.split('\n')) if (l.startsWith('bench\t')) done += Number(l.split('\t')[1]);
+      };
       const reply = await new Promise((ok, fail) => {
         w.onerror = (e) => fail(new Error(`worker error: ${e.message}`));
         w.onmessage = (e) => {
           const head = e.data.split('\n')[0].split('\t');
           if (head[0] === 'ready') w.postMessage(`run\t1\tbench\t${trials}`);
-          else if (head[0] === 'done') ok({ elapsed_ms: Number(head[2]), lines: e.data.split('\n') });
-          else if (head[0] === 'error' || head[0] === 'panic') fail(new Error(e.data));
+          else if (head[0] === 'progress') count(e.data);
+          else if (head[0] === 'done') {
+            count(e.data);
+            ok({ elapsed_ms: Number(head[2]) });
+          } else if (head[0] === 'error' || head[0] === 'panic') fail(new Error(e.data));
         };
       });
       stop = true;
       w.terminate();
-      const bench = reply.lines.find((l) => l.startsWith('bench\t'));
       const s = frames.slice(2).sort((a, b) => a - b);
       return {
-        trials: Number(bench?.split('\t')[1] ?? 0),
+        trials: done,
         elapsed_ms: reply.elapsed_ms,
         frames: s.length,
         frame_p50_ms: s[Math.floor(s.length * 0.5)] ?? null,
