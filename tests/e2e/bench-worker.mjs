@@ -4,7 +4,7 @@
 //
 //   trunk build --release --offline && node tests/e2e/bench-worker.mjs
 //
-// Env: BENCH_TRIALS (default 2,000,000), BENCH_RUNS (default 3). Serves ./dist itself (or uses
+// Env: BENCH_TRIALS (default 2,000,000), BENCH_RUNS (default 3), DIST (default ./dist). Serves the build itself (or uses
 // $BASE_URL). Prints one JSON line per run and a summary line.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ import { serveDir } from './support/server.mjs';
 import { CHROMIUM, LAUNCH_ARGS } from './support/harness.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const server = process.env.BASE_URL ? null : await serveDir(join(ROOT, 'dist'), 0);
+const server = process.env.BASE_URL ? null : await serveDir(process.env.DIST ?? join(ROOT, 'dist'), 0);
 const base = process.env.BASE_URL ?? server.url;
 const TRIALS = Number(process.env.BENCH_TRIALS ?? 2_000_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
