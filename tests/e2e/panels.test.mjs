@@ -57,6 +57,14 @@ app.test('PACELC fills in from the worker with progress, and equals the native C
   await page.goto(url('/?s=quorum&seed=1&t=2s&n=3&r=1&w=1&latency=lnkd-disk'));
   const panel = page.getByTestId('pacelc-panel');
   await panel.waitFor();
+  // A picture of the curve half drawn, for people (not an assertion: the job may be done first).
+  await page
+    .waitForFunction(() => {
+      const c = document.querySelector('[data-testid=pacelc-curve]');
+      return c && c.closest('[data-state=running]') && Number(c.dataset.points) >= 16;
+    }, null, { timeout: 10_000 })
+    .then(() => panel.screenshot({ path: join(ARTIFACTS, 'panel-pacelc-filling.png') }))
+    .catch(() => {});
   await page.waitForSelector('[data-testid=pacelc-panel][data-state=done]', { timeout: 120_000 });
   const samples = await page.evaluate(() => window.__pacelc);
   // The page kept drawing frames while the worker computed, and saw the curve fill in.
