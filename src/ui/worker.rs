@@ -200,9 +200,8 @@ fn send(m: String) {
     CLIENT.with(|c| {
         if let Some(cl) = c.borrow_mut().as_mut() {
             if cl.ready {
-                if cl.worker.post_message(&JsValue::from_str(&m)).is_err() {
-                    // Reported through the handlers on the next reply or error.
-                }
+                // Posting a string cannot fail to clone; a dead worker reports through `onerror`.
+                let _ = cl.worker.post_message(&JsValue::from_str(&m));
             } else {
                 cl.queue.push(m);
             }
