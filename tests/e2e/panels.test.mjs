@@ -127,6 +127,26 @@ app.test('PACELC: a worker that cannot load is a message in the panel, not a bro
   dropOwn(problems, expected);
 });
 
+app.test('PACELC: a worker that panics is a message, and the next job starts a fresh worker', async ({ page, url, problems }) => {
+  // A stand-in worker that says ready, then reports a panic as the real one's hook does.
+  await page.route('**/swarmscope-worker_loader.js', (route) =>
+    route.fulfill({
+      contentType: 'text/javascript',
+      body: "postMessage('ready'); onmessage = () => postMessage('panic\\tindex out of bounds');",
+    }),
+  );
+  await page.goto(url('/?s=quorum&seed=1&t=1s&n=3&r=1&w=1'));
+  await page.waitForSelector('[data-testid=pacelc-panel][data-state=error]', { timeout: 60_000 });
+  assert.match(await page.getByTestId('pacelc-error').innerText(), /the worker crashed: index out of bounds/);
+  // The real worker again: a parameter change submits a new job, which starts a fresh worker.
+  await page.unroute('**/swarmscope-worker_loader.js');
+  await page.fill('[data-testid=param-r]', '2');
+  await page.press('[data-testid=param-r]', 'Enter');
+  await page.waitForSelector('[data-testid=pacelc-panel][data-state=done]', { timeout: 120_000 });
+  assert.match(await page.getByTestId('pacelc-readout').innerText(), /N=3 R=2 W=1/);
+  dropOwn(problems);
+});
+
 app.test('the worker starts only when a panel needs it', async ({ page, url, problems }) => {
   const requested = [];
   page.on('request', (r) => requested.push(r.url()));
