@@ -4,6 +4,7 @@
 //! natively with the `web` feature off. The Yew explorer lives in `ui`, behind the `web` feature.
 
 pub mod check;
+pub mod jobs;
 pub mod protocols;
 pub mod scenario;
 pub mod sim;

@@ -149,3 +149,19 @@ fn check_gives_verdicts_witnesses_and_line_numbers() {
         "should list the accepted checkers: {err}"
     );
 }
+
+#[test]
+fn run_and_sweep_report_the_checkers_verdicts_as_metrics() {
+    // The explorer computes these in its Web Worker; the CLI adds them (scenario::checked).
+    let (code, out, err) = swarmscope(&["run", "strong-register", "--until", "3s", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["metrics"]["linearizable"], 1.0);
+    assert_eq!(v["metrics"]["sequential_ok"], 1.0);
+    let (code, out, err) = swarmscope(&[
+        "sweep", "sessions", "--trials", "2", "--until", "3s", "--json",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(v["metrics"].get("ryw_ok").is_some(), "{out}");
+}

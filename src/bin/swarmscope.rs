@@ -243,8 +243,7 @@ fn report(def: &ScenarioDef, sim: &dyn Simulation, params: &BTreeMap<String, Str
             .collect::<Map<_, _>>()
     });
     let st = sim.stats();
-    let metrics: Map<String, Value> = sim
-        .metrics()
+    let metrics: Map<String, Value> = scenario::checked::metrics(def.id, sim)
         .into_iter()
         .map(|(k, v)| (k, if v.is_finite() { json!(v) } else { Value::Null }))
         .collect();
@@ -321,7 +320,7 @@ fn trial(
         t = (t + slice).min(until);
         sim.run_until(t, EVENT_BUDGET);
     }
-    Ok(sim.metrics())
+    Ok(scenario::checked::metrics(def.id, &*sim))
 }
 
 fn percentile(sorted: &[f64], q: f64) -> f64 {

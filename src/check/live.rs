@@ -47,6 +47,9 @@ pub const LIVE_CHECKERS: [&str; 7] = [
 pub const LIVE_MAX_STATES: usize = 200_000;
 /// Histories longer than this are not checked live by the search and closure checkers.
 pub const LIVE_MAX_OPS: usize = 5_000;
+/// The same cap in the browser's Web Worker (`jobs::exec`), where a long check does not block
+/// the page.
+pub const WORKER_MAX_OPS: usize = 20_000;
 
 /// One guarantee's outcome on the current history.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,11 +77,22 @@ pub fn guarantees(history: &History, initial: &Value) -> Vec<GuaranteeResult> {
 
 /// Runs one live checker (a name from [`LIVE_CHECKERS`]) with the live budgets.
 pub fn check_one(name: &'static str, history: &History, initial: &Value) -> GuaranteeResult {
+    check_one_within(name, history, initial, LIVE_MAX_OPS)
+}
+
+/// [`check_one`] with another cap on the history length of the search and closure checkers:
+/// the browser's worker, off the UI thread, affords longer histories ([`WORKER_MAX_OPS`]).
+pub fn check_one_within(
+    name: &'static str,
+    history: &History,
+    initial: &Value,
+    max_ops: usize,
+) -> GuaranteeResult {
     let model = ModelKind::infer(history);
     let heavy = matches!(name, "linearizability" | "sequential" | "causal");
-    let result = if heavy && history.ops.len() > LIVE_MAX_OPS {
+    let result = if heavy && history.ops.len() > max_ops {
         Err(CheckError::Budget(format!(
-            "history too long for a live check ({} operations > {LIVE_MAX_OPS})",
+            "history too long for a live check ({} operations > {max_ops})",
             history.ops.len()
         )))
     } else {

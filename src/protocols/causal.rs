@@ -20,10 +20,9 @@
 //! Consistency", POPL 2017): `w(q) → r(q) → w(a) → r(a) → r(q) = nil`. The live causal checker
 //! (metric `causal_ok`) and the per-agent invariant "no answer before its question" both flag it.
 
-use crate::check::live;
 use crate::sim::{
-    Agent, Breach, Ctx, History, Message, NodeId, NodeState, OpFn, Outcome, Protocol, Role, State,
-    Summary, Time, TimerKey, Value,
+    Agent, Breach, Ctx, Message, NodeId, NodeState, OpFn, Outcome, Protocol, Role, State, Summary,
+    Time, TimerKey, Value,
 };
 use std::collections::BTreeSet;
 
@@ -237,6 +236,10 @@ pub struct Chat {
     orphans_seen: u64,
 }
 
+/// The live checker's verdict this scenario reports as a metric (`scenario::checked`; the
+/// explorer's Guarantees panel computes it in the Web Worker).
+pub const CHECKED: &[(&str, &str)] = &[("causal_ok", "causal")];
+
 impl Protocol for Chat {
     type Agent = Peer;
 
@@ -275,9 +278,5 @@ impl Protocol for Chat {
             ("held_back".into(), held as f64),
             ("posts".into(), posts as f64),
         ]
-    }
-
-    fn history_metrics(&self, history: &History) -> Vec<(String, f64)> {
-        live::flags(history, &Value::Nil, &[("causal_ok", "causal")])
     }
 }

@@ -84,7 +84,7 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
     ai_story: "Four agents discuss in a group chat: each asks questions and answers the latest post it has seen. Copies of every post travel separately and overtake each other. Shown on receipt, an agent may see Bob's answer before Alice's question it answers; per-sender order does not help, since the two come from different agents. With causal delivery every post carries its author's vector clock — how many posts of each agent the author had seen — and a receiver holds a post back until it has shown all of those.",
     classic_story: "Causal broadcast, CBCAST of Birman, Schiper & Stephenson (ACM TOCS 1991), on the happened-before relation of Lamport (1978), against FIFO and unordered delivery. As a history (post = write of its key, show = read of it and of the question it answers) an answer before its question is the bad pattern WriteCOInitRead of Bouajjani, Enea, Guerraoui & Hamza (POPL 2017); the live causal checker finds it and marks the question, the answerer's read and the viewer's reads.",
     try_this: &[
-        "With delivery=none watch the invariant turn red and causal_ok drop to 0: click the marked reads to see which answer came first.",
+        "With delivery=none watch the invariant turn red and causal break in the Guarantees panel: click the marked reads to see which answer came first.",
         "Switch to fifo: still violated — the answer and the question come from different agents.",
         "Switch to causal: never violated; held_back counts posts waiting for their causes.",
         "Set the copy delay to 0ms: overtaking is rarer, the violations too — causal order matters when delays vary.",

@@ -109,8 +109,8 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
     ai_story: "Each agent keeps one note in a shared notebook that three replicas copy to each other lazily, and reads its own and the others' notes. With no session fix every request goes to whichever replica is free: an agent writes its plan, asks a replica that has not heard of it yet, and gets its old plan back — or sees a colleague's new note, then the old one again. Sticky sessions (always the same replica) or a version token (\"answer only when you have at least version 7 of my note\") make each agent's own view consistent, though the copies still lag behind each other.",
     classic_story: "Terry, Demers, Petersen, Spreitzer, Theimer and Welch, \"Session Guarantees for Weakly Consistent Replicated Data\" (PDIS 1994, Bayou): read-your-writes, monotonic reads, writes-follow-reads and monotonic writes, each enforced per session on top of an eventually consistent store — here by server affinity (sticky) or by the client carrying a version vector (reduced to one version per single-writer key) that a replica must dominate before it answers. The live panel runs the history checkers of check::session (and causal, linearizability) on the recorded client history.",
     try_this: &[
-        "With session=none watch ryw_ok and monotonic_reads_ok: the checker marks the read that returned an agent's old note and the write it missed.",
-        "Switch to sticky: both stay 1 — but linearizable is still 0 (another agent's note can be stale).",
+        "With session=none watch read-your-writes and monotonic reads in the Guarantees panel: the checker marks the read that returned an agent's old note and the write it missed.",
+        "Switch to sticky: both are kept — but linearizable is still broken (another agent's note can be stale).",
         "Switch to version-token: the same guarantees, without affinity; reads_waiting shows replicas holding reads until replication catches up.",
         "Set lag to 0ms: even with no session fix violations become rare — the guarantees matter when replicas lag.",
     ],
@@ -176,7 +176,8 @@ mod tests {
 
     #[test]
     fn the_metrics_carry_the_verdicts() {
-        let m = run("sticky", 3, 3).metrics();
+        let w = run("sticky", 3, 3);
+        let m = crate::scenario::checked::metrics("sessions", &w);
         let get = |k: &str| m.iter().find(|(n, _)| n == k).map(|(_, v)| *v);
         assert_eq!(get("ryw_ok"), Some(1.0));
         assert_eq!(get("monotonic_reads_ok"), Some(1.0));

@@ -3,6 +3,7 @@
 //! A model issue plugs in by adding one entry to [`CATALOGUE`]; the CLI and the explorer pick it
 //! up from there.
 
+pub mod checked;
 pub mod fast;
 pub mod params;
 pub mod url;

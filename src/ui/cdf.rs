@@ -1,25 +1,30 @@
 //! The election-timeout study of the `raft-election` scenario (Raft §9.3, Figure 16): on Start,
-//! many trials per timeout range run a few at a time between frames, and the CDFs of the time
-//! without a leader fill in side by side.
+//! many trials per timeout range run in the Web Worker (`jobs::exec`, via `ui::worker`), and the
+//! CDFs of the time without a leader fill in side by side as its slices report. Stop (or leaving
+//! the page) cancels the job.
 
-use crate::protocols::raft_election::study::{Study, FIGURE_16_BOTTOM, FIGURE_16_TOP};
-use crate::sim::Time;
-use gloo::timers::callback::Timeout;
+use super::worker::{self, Event as JobEvent, JobHandle};
+use crate::jobs::{exec::STUDY_TRIALS as TRIALS, Job};
+use crate::protocols::raft_election::study::Curve;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Trials per timeout range.
-const TRIALS: u64 = 200;
-/// Wall-clock budget per slice of work, ms (keeps the page responsive).
-const SLICE_MS: f64 = 12.0;
-const SEED: u64 = 1;
-
 #[derive(Properties, PartialEq)]
 pub struct CdfProps {
     /// The scenario's current parameter values, key → text (the shared base of every trial).
     pub params: Rc<BTreeMap<String, String>>,
+}
+
+/// The study as the panel sees it.
+#[derive(Default)]
+struct Run {
+    curves: Vec<Curve>,
+    progress: f64,
+    running: bool,
+    started: bool,
+    error: Option<String>,
 }
 
 // Chart geometry (SVG user units).
@@ -30,12 +35,7 @@ const R: f64 = 20.0;
 const T: f64 = 12.0;
 const B: f64 = 32.0;
 
-fn now_ms() -> f64 {
-    js_sys::Date::now()
-}
-
-fn chart(study: &Study) -> Html {
-    let curves = study.curves();
+fn chart(curves: &[Curve]) -> Html {
     // Log time axis (as in the paper), from a decade below the fastest trial to the slowest.
     let finite = || {
         curves
@@ -93,11 +93,11 @@ fn chart(study: &Study) -> Html {
     }
 }
 
-fn legend(study: &Study) -> Html {
-    let n = study.curves().len().max(1);
+fn legend(curves: &[Curve]) -> Html {
+    let n = curves.len().max(1);
     html! {
         <ul class="cdf-legend" data-testid="cdf-legend">
-            { for study.curves().iter().enumerate().map(|(i, c)| {
+            { for curves.iter().enumerate().map(|(i, c)| {
                 let hue = 360.0 * i as f64 / n as f64;
                 let med = c.quantile(0.5);
                 html! { <li key={c.range.clone()}>
@@ -117,68 +117,62 @@ fn legend(study: &Study) -> Html {
 
 #[component]
 pub fn ElectionCdf(props: &CdfProps) -> Html {
-    let study: Rc<RefCell<Option<Study>>> = use_mut_ref(|| None);
-    let running = use_state(|| false);
-    let ver = use_state(|| 0u64);
-    let err = use_state(|| None::<String>);
+    let run: Rc<RefCell<Run>> = use_mut_ref(Run::default);
+    let job: Rc<RefCell<Option<JobHandle>>> = use_mut_ref(|| None);
+    let force = use_force_update();
     let top = use_state(|| true);
 
-    // One slice of work per tick while running; the effect's cleanup cancels a pending tick.
-    {
-        let study = study.clone();
-        let running = running.clone();
-        let ver = ver.clone();
-        use_effect_with((*running, *ver), move |(on, _)| {
-            let tick = on.then(|| {
-                Timeout::new(0, move || {
-                    let start = now_ms();
-                    let mut done = true;
-                    if let Some(s) = study.borrow_mut().as_mut() {
-                        done = false;
-                        while !done && now_ms() - start < SLICE_MS {
-                            done = s.step(1);
-                        }
-                    }
-                    if done {
-                        running.set(false);
-                    }
-                    ver.set(*ver + 1);
-                })
-            });
-            move || drop(tick)
-        });
-    }
-
     let on_start = {
-        let study = study.clone();
-        let running = running.clone();
-        let err = err.clone();
+        let (run, job, force) = (run.clone(), job.clone(), force.clone());
         let params = props.params.clone();
         let top = *top;
-        let ver = ver.clone();
         Callback::from(move |_: MouseEvent| {
-            let mut base = (*params).clone();
-            base.remove("election_timeout");
-            base.remove("heartbeat");
-            let ranges = if top { FIGURE_16_TOP } else { FIGURE_16_BOTTOM };
-            match Study::new(base, ranges, TRIALS, SEED, Time::secs(10)) {
-                Ok(s) => {
-                    *study.borrow_mut() = Some(s);
-                    err.set(None);
-                    running.set(true);
-                }
-                Err(e) => {
-                    *study.borrow_mut() = None;
-                    err.set(Some(e.to_string()));
-                    running.set(false);
-                }
-            }
-            ver.set(*ver + 1);
+            *run.borrow_mut() = Run {
+                running: true,
+                started: true,
+                ..Run::default()
+            };
+            let (sink, f) = (run.clone(), force.clone());
+            *job.borrow_mut() = Some(worker::submit(
+                Job::Study {
+                    params: (*params).clone(),
+                    top,
+                },
+                move |ev| {
+                    let mut r = sink.borrow_mut();
+                    match ev {
+                        JobEvent::Progress { done, part } => {
+                            if !part.study.is_empty() {
+                                r.curves = part.study;
+                            }
+                            r.progress = done;
+                        }
+                        JobEvent::Done { part, .. } => {
+                            if !part.study.is_empty() {
+                                r.curves = part.study;
+                            }
+                            r.progress = 1.0;
+                            r.running = false;
+                        }
+                        JobEvent::Failed(why) => {
+                            r.error = Some(why);
+                            r.running = false;
+                        }
+                    }
+                    drop(r);
+                    f.force_update();
+                },
+            ));
+            force.force_update();
         })
     };
     let on_stop = {
-        let running = running.clone();
-        Callback::from(move |_: MouseEvent| running.set(false))
+        let (run, job, force) = (run.clone(), job.clone(), force.clone());
+        Callback::from(move |_: MouseEvent| {
+            drop(job.borrow_mut().take());
+            run.borrow_mut().running = false;
+            force.force_update();
+        })
     };
     let on_set = {
         let top = top.clone();
@@ -191,31 +185,31 @@ pub fn ElectionCdf(props: &CdfProps) -> Html {
         })
     };
 
-    let guard = study.borrow();
-    let progress = guard.as_ref().map(|s| s.progress()).unwrap_or(0.0);
+    let r = run.borrow();
     html! {
-        <section class="panel cdf" aria-label="Election timeout study" data-testid="cdf-panel">
+        <section class="panel cdf" aria-label="Election timeout study" data-testid="cdf-panel"
+            data-state={if r.error.is_some() { "error" } else if r.running { "running" } else if r.started { "done" } else { "idle" }}>
             <h2>{ "Election timeouts" }</h2>
-            <p class="hint">{ format!("The leader crashes: how long until a new one? {TRIALS} trials per timeout range, as in Raft Fig. 16.") }</p>
+            <p class="hint">{ format!("The leader crashes: how long until a new one? {TRIALS} trials per timeout range, as in Raft Fig. 16, run in a Web Worker.") }</p>
             <div class="cdf-controls">
-                <select aria-label="Timeout ranges" onchange={on_set} disabled={*running}>
+                <select aria-label="Timeout ranges" onchange={on_set} disabled={r.running}>
                     <option value="top" selected={*top}>{ "150 ms + more randomness" }</option>
                     <option value="bottom" selected={!*top}>{ "scaled ranges" }</option>
                 </select>
-                if *running {
+                if r.running {
                     <button onclick={on_stop} data-testid="cdf-stop">{ "Stop" }</button>
                 } else {
-                    <button class="primary" onclick={on_start} data-testid="cdf-start">{ if guard.is_some() { "Restart" } else { "Start" } }</button>
+                    <button class="primary" onclick={on_start} data-testid="cdf-start">{ if r.started { "Restart" } else { "Start" } }</button>
                 }
             </div>
-            <progress max="1" value={progress.to_string()} data-testid="cdf-progress"
-                aria-label={format!("{:.0} % done", progress * 100.0)}></progress>
-            if let Some(e) = &*err {
-                <p class="hint" role="alert">{ e }</p>
+            <progress max="1" value={r.progress.to_string()} data-testid="cdf-progress"
+                aria-label={format!("{:.0} % done", r.progress * 100.0)}></progress>
+            if let Some(e) = &r.error {
+                <p class="hint" role="alert">{ format!("The study could not run: {e}") }</p>
             }
-            if let Some(s) = guard.as_ref() {
-                { chart(s) }
-                { legend(s) }
+            if !r.curves.is_empty() {
+                { chart(&r.curves) }
+                { legend(&r.curves) }
             }
         </section>
     }

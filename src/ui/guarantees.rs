@@ -2,13 +2,20 @@
 //! (`check::live::guarantees`), and the witness operations of the broken ones as red marks on
 //! the space-time diagram.
 //!
-//! The checkers are bounded but not free, so [`Live::update`] recomputes at most every
-//! [`RECHECK_MS`] of wall time while playing (at once when paused, or when the history shrank:
-//! a new run), and only when the history or the head moved; a frame otherwise reuses the rows.
+//! The checkers run in the Web Worker (`jobs::exec`, via `ui::worker`), never on the UI thread:
+//! a 10,000-operation history takes seconds to check, and the page keeps drawing meanwhile.
+//! [`Live::update`] sends the history at most every [`RECHECK_MS`] of wall time while playing
+//! (at once when paused, or on a new run), only when the history or the head moved, and never
+//! while a check is still out: the next one then goes when it returns, with the history of that
+//! moment (so requests do not pile up and the verdict is never older than one check). Replies for
+//! an earlier run are dropped. Until the first verdicts arrive the panel says "checking…".
 
-use crate::check::live::{self, GuaranteeResult};
+use super::worker::{self, Event, JobHandle};
+use crate::check::live::LIVE_CHECKERS;
+use crate::jobs::{Check, CheckState, Job};
 use crate::sim::trace::EventKind;
-use crate::sim::{History, Simulation, Time, Trace, Value};
+use crate::sim::{History, Simulation, Time, Trace};
+use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -67,15 +74,21 @@ pub fn label(name: &str) -> &'static str {
     }
 }
 
-/// Panel rows from the checkers' results.
-pub fn rows(history: &History, results: &[GuaranteeResult]) -> Vec<Row> {
+/// Panel rows from the checkers' verdicts (in the worker's order, unknown names skipped).
+pub fn rows(history: &History, results: &[Check]) -> Vec<Row> {
     results
         .iter()
-        .map(|r| {
-            let (state, detail, witness) = match &r.verdict {
-                Ok(v) if v.ok => (State::Kept, v.explanation.clone(), vec![]),
-                Ok(v) => (State::Broken, v.explanation.clone(), v.witness.clone()),
-                Err(why) => (State::Unknown, why.clone(), vec![]),
+        .filter_map(|r| {
+            let name = *LIVE_CHECKERS.iter().find(|n| **n == r.name)?;
+            let state = match r.state {
+                CheckState::Kept => State::Kept,
+                CheckState::Broken => State::Broken,
+                CheckState::Unknown => State::Unknown,
+            };
+            let witness = if state == State::Broken {
+                r.witness.clone()
+            } else {
+                vec![]
             };
             let seek = witness.first().and_then(|i| history.ops.get(*i)).map(|o| {
                 if o.complete == Time::MAX {
@@ -84,14 +97,14 @@ pub fn rows(history: &History, results: &[GuaranteeResult]) -> Vec<Row> {
                     o.complete
                 }
             });
-            Row {
-                name: r.name,
-                label: label(r.name),
+            Some(Row {
+                name,
+                label: label(name),
                 state,
-                detail,
+                detail: r.detail.clone(),
                 witness,
                 seek,
-            }
+            })
         })
         .collect()
 }
@@ -153,12 +166,28 @@ pub fn witness_marks(
     out
 }
 
-/// The panel's memo: rows and marks of the last check, and what it was computed for.
+/// What the worker's handler leaves for the next [`Live::update`].
+#[derive(Default)]
+struct Inbox {
+    /// Run generation the reply belongs to, operations checked, and the verdicts.
+    done: Option<(u64, usize, Vec<Check>)>,
+    /// Verdicts of the check in flight so far (each slice reports the checkers it ran).
+    partial: Vec<Check>,
+    progress: f64,
+    failed: Option<String>,
+}
+
+/// The panel's memo: rows and marks of the last check, what it was computed for, and the check
+/// in flight.
 #[derive(Default)]
 pub struct Live {
-    /// (operations, head time) of the last check.
+    /// (operations, head time) of the last request.
     key: Option<(usize, Time)>,
     at_ms: f64,
+    /// Bumped on every new run; replies of an older one are dropped.
+    gen: u64,
+    job: Option<JobHandle>,
+    inbox: Rc<RefCell<Inbox>>,
     pub rows: Rc<Vec<Row>>,
     pub marks: Rc<Vec<WitnessMark>>,
     /// The guarantee whose witness "show" highlights.
@@ -166,35 +195,56 @@ pub struct Live {
     /// Broken guarantees already announced, and the latest announcement.
     announced: Vec<&'static str>,
     pub narration: String,
-    /// How many checks ran (for tests: the memo holds).
+    /// A check is out: its progress in `[0, 1]`.
+    pub checking: Option<f64>,
+    /// The worker could not check (it failed to load or crashed), in words.
+    pub error: Option<String>,
+    /// How many checks were requested (for tests: the memo holds).
     pub checks: usize,
+    /// Operations in the history the shown verdicts are about.
+    pub checked_ops: usize,
 }
 
 impl Live {
-    /// Rechecks when the history or the head moved and (while playing) [`RECHECK_MS`] passed.
-    pub fn update(&mut self, sim: &dyn Simulation, playing: bool, now_ms: f64) {
+    /// Whether the history should be (re)checked now: it or the head moved and, while playing,
+    /// [`RECHECK_MS`] passed since the last request. Starts a new generation on a new run.
+    pub fn due(&mut self, sim: &dyn Simulation, playing: bool, now_ms: f64) -> bool {
         let h = sim.history();
         let key = (h.ops.len(), sim.now());
         if self.key == Some(key) {
-            return;
+            return false;
         }
         let new_run = self.key.is_some_and(|(n, t)| h.ops.len() < n || key.1 < t);
-        if playing && !new_run && self.key.is_some() && now_ms - self.at_ms < RECHECK_MS {
-            return;
-        }
         if new_run {
+            self.gen += 1;
+            self.job = None;
+            self.checking = None;
             self.announced.clear();
             self.focus = None;
             self.narration.clear();
+            self.rows = Rc::default();
+            self.marks = Rc::default();
+        } else if self.job.is_some()
+            || (playing && self.key.is_some() && now_ms - self.at_ms < RECHECK_MS)
+        {
+            return false;
         }
         self.key = Some(key);
         self.at_ms = now_ms;
+        if h.ops.is_empty() {
+            self.rows = Rc::default();
+            self.marks = Rc::default();
+            return false;
+        }
         self.checks += 1;
-        let rows = if h.ops.is_empty() {
-            vec![]
-        } else {
-            rows(h, &live::guarantees(h, &Value::Nil))
-        };
+        true
+    }
+
+    /// Takes the verdicts on (a prefix of) `sim`'s history: rows, narration of newly broken
+    /// guarantees, witness marks on the trace.
+    pub fn apply(&mut self, sim: &dyn Simulation, checks: &[Check]) {
+        let h = sim.history();
+        let rows = rows(h, checks);
         let fresh: Vec<&Row> = rows
             .iter()
             .filter(|r| r.state == State::Broken && !self.announced.contains(&r.name))
@@ -210,6 +260,72 @@ impl Live {
         }
         self.marks = Rc::new(witness_marks(h, sim.trace(), &rows, self.focus));
         self.rows = Rc::new(rows);
+    }
+
+    /// Per frame: takes a returned verdict, and sends the history to the worker when a check is
+    /// due. `notify` re-renders the page when a reply arrives.
+    pub fn update(
+        &mut self,
+        sim: &dyn Simulation,
+        playing: bool,
+        now_ms: f64,
+        notify: impl Fn() + 'static,
+    ) {
+        let (done, failed, progress) = {
+            let mut inbox = self.inbox.borrow_mut();
+            (inbox.done.take(), inbox.failed.take(), inbox.progress)
+        };
+        if let Some((gen, ops, checks)) = done {
+            if gen == self.gen {
+                self.job = None;
+                self.checking = None;
+                self.error = None;
+                self.checked_ops = ops;
+                self.apply(sim, &checks);
+            }
+        }
+        if let Some(why) = failed {
+            self.job = None;
+            self.checking = None;
+            self.error = Some(why);
+        }
+        if let Some(p) = self.checking.as_mut() {
+            *p = progress;
+        }
+        if !self.due(sim, playing, now_ms) {
+            return;
+        }
+        let gen = self.gen;
+        let ops = sim.history().ops.len();
+        let inbox = self.inbox.clone();
+        {
+            let mut i = inbox.borrow_mut();
+            i.progress = 0.0;
+            i.partial.clear();
+        }
+        self.checking = Some(0.0);
+        self.job = Some(worker::submit(
+            Job::Guarantees {
+                history: sim.history().clone(),
+            },
+            move |ev| {
+                let mut i = inbox.borrow_mut();
+                match ev {
+                    Event::Progress { done, part } => {
+                        i.progress = done;
+                        i.partial.extend(part.checks);
+                    }
+                    Event::Done { part, .. } => {
+                        let mut all = std::mem::take(&mut i.partial);
+                        all.extend(part.checks);
+                        i.done = Some((gen, ops, all));
+                    }
+                    Event::Failed(why) => i.failed = Some(why),
+                }
+                drop(i);
+                notify();
+            },
+        ));
     }
 
     /// Highlights the witness of `name` (from "show").
@@ -230,6 +346,14 @@ impl Live {
 #[derive(Properties, PartialEq)]
 pub struct GuaranteesProps {
     pub rows: Rc<Vec<Row>>,
+    /// A check is out (its progress), or the worker failed.
+    #[prop_or_default]
+    pub checking: Option<f64>,
+    #[prop_or_default]
+    pub error: Option<String>,
+    /// Operations the shown verdicts cover.
+    #[prop_or_default]
+    pub ops: usize,
     pub narration: String,
     pub focus: Option<&'static str>,
     /// "show": seek to a time and highlight a guarantee's witness.
@@ -238,13 +362,39 @@ pub struct GuaranteesProps {
 
 #[component]
 pub fn Guarantees(props: &GuaranteesProps) -> Html {
-    if props.rows.is_empty() {
+    if props.rows.is_empty() && props.checking.is_none() && props.error.is_none() {
         return html! {};
     }
+    let status = match (&props.error, props.checking) {
+        (Some(_), _) => "error",
+        (None, Some(_)) => "checking",
+        (None, None) => "done",
+    };
     html! {
-        <section class="panel guarantees" aria-label="Guarantees" data-testid="guarantees">
+        <section class="panel guarantees" aria-label="Guarantees" data-testid="guarantees" data-state={status} data-ops={props.ops.to_string()}
+            aria-busy={props.checking.is_some().to_string()}>
             <h2>{ "Guarantees" }</h2>
-            <p class="hint">{ "Checked on the client history so far (up to the head of the run)." }</p>
+            <p class="hint">{ "Checked on the client history so far (up to the head of the run), in a Web Worker." }</p>
+            if let Some(e) = &props.error {
+                <p class="hint" role="alert" data-testid="guar-error">{ format!("The checkers could not run: {e}") }</p>
+            }
+            if let Some(p) = props.checking {
+                <p class="hint checking" data-testid="guar-checking">
+                    <progress max="1" value={p.to_string()} aria-label={format!("checking, {:.0} % done", p * 100.0)}></progress>
+                    { " checking…" }
+                </p>
+            }
+            if props.rows.is_empty() && props.checking.is_some() {
+                <ul class="guar-list">
+                    { for LIVE_CHECKERS.iter().map(|n| html! {
+                        <li key={*n} class="na" data-testid="guarantee" data-name={*n} data-state="checking">
+                            <span class="dot" aria-hidden="true">{ "…" }</span>
+                            <span class="g-name">{ label(n) }</span>
+                            <span class="g-word">{ "checking…" }</span>
+                        </li>
+                    }) }
+                </ul>
+            }
             <ul class="guar-list">
                 { for props.rows.iter().map(|r| {
                     let (class, dot, word) = match r.state {
@@ -285,6 +435,15 @@ mod tests {
     use crate::scenario::find;
     use crate::sim::trace::TraceConfig;
 
+    /// What [`Live::update`] does, with the worker's task run here instead.
+    fn update(live: &mut Live, sim: &dyn Simulation, playing: bool, now_ms: f64) {
+        if live.due(sim, playing, now_ms) {
+            let history = sim.history().clone();
+            let part = crate::jobs::exec::run_to_end(Job::Guarantees { history }).expect("runs");
+            live.apply(sim, &part.checks);
+        }
+    }
+
     fn run(session: &str, secs: u64) -> Box<dyn Simulation> {
         let def = find("sessions").expect("sessions");
         let mut o = std::collections::BTreeMap::new();
@@ -300,7 +459,7 @@ mod tests {
     fn witnesses_of_a_broken_guarantee_map_to_their_trace_events() {
         let sim = run("none", 10);
         let mut live = Live::default();
-        live.update(&*sim, false, 0.0);
+        update(&mut live, &*sim, false, 0.0);
         let ryw = live.rows.iter().find(|r| r.name == "ryw").expect("ryw row");
         assert_eq!(ryw.state, State::Broken, "{}", ryw.detail);
         assert!(ryw.seek.is_some());
@@ -327,17 +486,17 @@ mod tests {
     fn sticky_keeps_ryw_and_the_memo_throttles_while_playing() {
         let mut sim = run("sticky", 10);
         let mut live = Live::default();
-        live.update(&*sim, true, 0.0);
+        update(&mut live, &*sim, true, 0.0);
         let ryw = live.rows.iter().find(|r| r.name == "ryw").expect("ryw row");
         assert_eq!(ryw.state, State::Kept, "{}", ryw.detail);
         assert!(live.marks.iter().all(|m| !m.names.contains(&"ryw")));
         assert_eq!(live.checks, 1);
         // Same head: no recheck. Moved head, within 500 ms while playing: no recheck either.
-        live.update(&*sim, true, 100.0);
+        update(&mut live, &*sim, true, 100.0);
         sim.run_until(Time::secs(11), u64::MAX);
-        live.update(&*sim, true, 200.0);
+        update(&mut live, &*sim, true, 200.0);
         assert_eq!(live.checks, 1);
-        live.update(&*sim, true, 600.0);
+        update(&mut live, &*sim, true, 600.0);
         assert_eq!(live.checks, 2);
     }
 }

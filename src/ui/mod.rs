@@ -28,6 +28,7 @@ mod sliders;
 mod spacetime;
 mod stage;
 mod stage_layers;
+pub mod worker;
 
 pub use app::App;
 pub use gallery::{Gallery, GalleryProps};

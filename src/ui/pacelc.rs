@@ -1,17 +1,19 @@
-//! The PACELC panel of the `quorum` scenario: a Monte Carlo of the current parameters (computed
-//! once per parameter change), drawn as P(consistent) against t, the latency-vs-consistency plane
-//! of every (R, W), and the plain "If Partitioned … Else …" readout (issue 6).
+//! The PACELC panel of the `quorum` scenario: a Monte Carlo of the current parameters, drawn as
+//! P(consistent) against t, the latency-vs-consistency plane of every (R, W), and the plain
+//! "If Partitioned … Else …" readout (issue 6).
+//!
+//! The Monte Carlo runs in the Web Worker (`jobs::exec::Pacelc`, via `ui::worker`), never on the
+//! UI thread: the readout comes first, then the curve fills in from the left and the plane point
+//! by point, under a progress bar. A parameter change drops the running job's handle (which
+//! cancels it) and submits a new one; replies of the old job are ignored.
 
+use super::worker::{self, Event, JobHandle};
+use crate::jobs::{curve_ts, exec, Job, Part, Summary};
 use crate::protocols::quorum::{self, montecarlo, Config};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use yew::prelude::*;
-
-/// Trials for the current configuration's curve and readout.
-const TRIALS: u64 = 20_000;
-/// Trials per (R, W) point of the plane (N² points).
-const PLANE_TRIALS: u64 = 3_000;
-const SEED: u64 = 1;
 
 #[derive(Properties, PartialEq)]
 pub struct PacelcProps {
@@ -19,44 +21,37 @@ pub struct PacelcProps {
     pub params: Rc<BTreeMap<String, String>>,
 }
 
-/// Everything the panel draws.
+/// Everything the panel draws; filled in as the worker's slices arrive.
 struct Model {
     /// Without the partition: the curve, plane and readout are the Else-branch.
     cfg: Config,
     partitioned: bool,
-    res: montecarlo::Results,
+    res: Summary,
+    /// The curve's t axis end (from the readout's t-visibility), so it does not rescale.
+    t_max: f64,
     curve: Vec<(f64, f64)>,
     plane: Vec<montecarlo::PlanePoint>,
-    avail: (f64, f64),
 }
 
-fn compute(params: &BTreeMap<String, String>) -> Result<Model, String> {
+/// The job's state as the panel sees it.
+#[derive(Default)]
+struct Run {
+    part: Part,
+    progress: f64,
+    done: Option<f64>,
+    error: Option<String>,
+}
+
+fn config(params: &BTreeMap<String, String>) -> Result<(Config, bool), String> {
     let p = quorum::SCENARIO.params(params).map_err(|e| e.to_string())?;
     let cfg = Config::from_params(&p)?;
-    // The availability answers the P-branch; everything else is the E-branch (no partition).
-    let avail = montecarlo::availability(&cfg);
-    let cfg = Config {
-        partition: None,
-        ..cfg
-    };
-    let res = montecarlo::run(&cfg, TRIALS, SEED);
-    let vis = if res.t_visibility_ms.is_finite() {
-        res.t_visibility_ms
-    } else {
-        0.0
-    };
-    let max_ms = (vis * 3.0).max(cfg.t_ms * 3.0).clamp(10.0, 100_000.0);
-    let ts = quorum::default_ts(max_ms, 48);
-    let curve = montecarlo::curve(&cfg, &ts, TRIALS, SEED);
-    let plane = montecarlo::plane(&cfg, PLANE_TRIALS, SEED);
-    Ok(Model {
-        partitioned: p.flag("partition"),
-        cfg,
-        res,
-        curve,
-        plane,
-        avail,
-    })
+    Ok((
+        Config {
+            partition: None,
+            ..cfg
+        },
+        p.flag("partition"),
+    ))
 }
 
 fn pct(p: f64) -> String {
@@ -112,12 +107,7 @@ fn y_axis() -> Html {
 
 fn curve_chart(m: &Model) -> Html {
     let lo = 0.01f64;
-    let hi = m
-        .curve
-        .last()
-        .map(|(t, _)| *t)
-        .unwrap_or(10.0)
-        .max(lo * 10.0);
+    let hi = m.t_max.max(lo * 10.0);
     let px = |t: f64| L + (t.max(lo) / lo).ln() / (hi / lo).ln() * (W - L - R);
     let pts = m
         .curve
@@ -137,7 +127,7 @@ fn curve_chart(m: &Model) -> Html {
         d *= 10.0;
     }
     html! {
-        <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" data-testid="pacelc-curve"
+        <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" data-testid="pacelc-curve" data-points={m.curve.len().to_string()}
             aria-label={format!("P(consistent) against t; now {} at t = {}", pct(m.res.p_consistent), ms(m.cfg.t_ms))}>
             { y_axis() }
             <g class="axis">
@@ -184,7 +174,7 @@ fn plane_chart(m: &Model) -> Html {
         }
     }
     html! {
-        <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" data-testid="pacelc-plane"
+        <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" data-testid="pacelc-plane" data-points={m.plane.len().to_string()}
             aria-label="Read p99 latency against P(consistent) for every R and W">
             { y_axis() }
             <g class="axis">
@@ -213,7 +203,7 @@ fn plane_chart(m: &Model) -> Html {
 }
 
 fn readout(m: &Model) -> Html {
-    let (wa, ra) = m.avail;
+    let (wa, ra) = m.res.avail;
     let now = match m.partitioned.then_some(()) {
         None => "no partition; turn on “partition” to see".to_string(),
         Some(_) if wa >= 1.0 && ra >= 1.0 && m.cfg.sloppy => {
@@ -229,34 +219,111 @@ fn readout(m: &Model) -> Html {
         ),
     };
     html! {
-        <div class="pacelc-readout" data-testid="pacelc-readout">
+        <div class="pacelc-readout" data-testid="pacelc-readout"
+            data-p-consistent={m.res.p_consistent.to_string()} data-read-p99={m.res.read_p99.to_string()}
+            data-t-visibility={m.res.t_visibility_ms.to_string()} data-trials={m.res.trials.to_string()}>
             <p><strong>{ "If Partitioned: " }</strong>{ "A or C (now: " }{ now }{ ")." }</p>
-            <p><strong>{ "Else (no partition): " }</strong>{ format!("read p99 = {} vs P(consistent) = {} at t = {}.", ms(m.res.read_latency.p99), pct(m.res.p_consistent), ms(m.cfg.t_ms)) }</p>
+            <p><strong>{ "Else (no partition): " }</strong>{ format!("read p99 = {} vs P(consistent) = {} at t = {}.", ms(m.res.read_p99), pct(m.res.p_consistent), ms(m.cfg.t_ms)) }</p>
             <p class="hint">{ format!("N={} R={} W={} ({}); {} reaches {} at t = {}. Monte Carlo, {} trials.",
                 m.cfg.n, m.cfg.r, m.cfg.w,
                 if m.cfg.r + m.cfg.w > m.cfg.n { "R+W>N: strict quorum" } else { "R+W≤N: partial quorum" },
-                "P(consistent)", pct(m.cfg.target), ms(m.res.t_visibility_ms), TRIALS) }</p>
+                "P(consistent)", pct(m.cfg.target), ms(m.res.t_visibility_ms), m.res.trials) }
+                { format!(" Plane: {} trials per (R, W).", exec::PACELC_PLANE_TRIALS) }</p>
         </div>
     }
 }
 
 #[component]
 pub fn Pacelc(props: &PacelcProps) -> Html {
-    let model = use_memo(props.params.clone(), |p| compute(p));
+    let run: Rc<RefCell<Run>> = use_mut_ref(Run::default);
+    let job: Rc<RefCell<Option<JobHandle>>> = use_mut_ref(|| None);
+    let force = use_force_update();
+    let cfg = use_memo(props.params.clone(), |p| config(p));
+
+    // A new job per parameter set; the cleanup drops (cancels) the previous one.
+    {
+        let (run, job, force) = (run.clone(), job.clone(), force.clone());
+        use_effect_with(props.params.clone(), move |params| {
+            *run.borrow_mut() = Run::default();
+            let sink = run.clone();
+            let f = force.clone();
+            *job.borrow_mut() = Some(worker::submit(
+                Job::Pacelc {
+                    params: (**params).clone(),
+                },
+                move |ev| {
+                    let mut r = sink.borrow_mut();
+                    match ev {
+                        Event::Progress { done, part } => {
+                            r.part.merge(part);
+                            r.progress = done;
+                        }
+                        Event::Done { part, elapsed_ms } => {
+                            r.part.merge(part);
+                            r.progress = 1.0;
+                            r.done = Some(elapsed_ms);
+                        }
+                        Event::Failed(why) => r.error = Some(why),
+                    }
+                    drop(r);
+                    f.force_update();
+                },
+            ));
+            force.force_update();
+            move || drop(job.borrow_mut().take())
+        });
+    }
+
+    let r = run.borrow();
+    let status = if cfg.is_err() || r.error.is_some() {
+        "error"
+    } else if r.done.is_some() {
+        "done"
+    } else {
+        "running"
+    };
+    let model = match (&*cfg, r.part.summary) {
+        (Ok((cfg, partitioned)), Some(res)) => Some(Model {
+            t_max: curve_ts(res.t_visibility_ms, cfg.t_ms)
+                .last()
+                .copied()
+                .unwrap_or(10.0),
+            cfg: cfg.clone(),
+            partitioned: *partitioned,
+            res,
+            curve: r.part.curve.clone(),
+            plane: r.part.plane.clone(),
+        }),
+        _ => None,
+    };
+    let note = match (r.done, status) {
+        (Some(ms), _) => format!("Computed in a Web Worker in {:.2} s.", ms / 1000.0),
+        (None, "running") => format!("Monte Carlo in a Web Worker… {:.0} %", r.progress * 100.0),
+        _ => String::new(),
+    };
     html! {
-        <section class="panel pacelc" aria-label="PACELC trade-off" data-testid="pacelc-panel">
+        <section class="panel pacelc" aria-label="PACELC trade-off" data-testid="pacelc-panel" data-state={status}
+            aria-busy={(status == "running").to_string()}>
             <h2>{ "PACELC trade-off" }</h2>
-            { match &*model {
-                Err(e) => html! { <p class="hint" role="alert">{ e }</p> },
-                Ok(m) => html! { <>
+            if let Err(e) = &*cfg {
+                <p class="hint" role="alert" data-testid="pacelc-error">{ e }</p>
+            } else if let Some(e) = &r.error {
+                <p class="hint" role="alert" data-testid="pacelc-error">{ format!("The Monte Carlo could not run: {e}") }</p>
+            } else {
+                <div class="job-status">
+                    <progress max="1" value={r.progress.to_string()} data-testid="pacelc-progress" hidden={r.done.is_some()}
+                        aria-label={format!("Monte Carlo {:.0} % done", r.progress * 100.0)}></progress>
+                    <span class="hint" data-testid="pacelc-note">{ note }</span>
+                </div>
+                if let Some(m) = &model {
                     { readout(m) }
                     <h3>{ "Consistency against t" }</h3>
                     { curve_chart(m) }
                     <h3>{ "Latency vs consistency, every (R, W)" }</h3>
                     { plane_chart(m) }
                     <p class="legend"><span class="key strict">{ "●" }</span>{ " R+W>N " }<span class="key">{ "●" }</span>{ " R+W≤N " }<span class="key current">{ "●" }</span>{ " current" }</p>
-                </> },
-            } }
+                }
+            }
         </section>
     }
 }

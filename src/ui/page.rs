@@ -592,8 +592,13 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         _ => None,
     };
     let query = e.query();
-    guar.borrow_mut()
-        .update(&*e.sim, e.playing, js_sys::Date::now());
+    {
+        let f = force.clone();
+        guar.borrow_mut()
+            .update(&*e.sim, e.playing, js_sys::Date::now(), move || {
+                f.force_update()
+            });
+    }
     let g = guar.borrow();
     let (g_rows, g_marks, g_narr, g_focus) = (
         g.rows.clone(),
@@ -601,6 +606,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         g.narration.clone(),
         g.focus,
     );
+    let (g_checking, g_error, g_ops) = (g.checking, g.error.clone(), g.checked_ops);
     drop(g);
     drop(s);
 
@@ -802,7 +808,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 <aside class="side-col" aria-label="Panels">
                     <Inspector snap={snap.clone()} selected={sel} label={inspect} msg={msg_rec} />
                     <Metrics snap={snap.clone()} hist={hist} on_seek={on_seek.clone()} />
-                    <Guarantees rows={g_rows} narration={g_narr} focus={g_focus} {on_show} />
+                    <Guarantees rows={g_rows} checking={g_checking} error={g_error} ops={g_ops} narration={g_narr} focus={g_focus} {on_show} />
                     if def.id == "quorum" { <super::pacelc::Pacelc params={pmap.clone()} /> }
                     if def.id == "raft-election" { <super::cdf::ElectionCdf params={pmap.clone()} /> }
                     <Sliders params={params} on_change={on_param} />

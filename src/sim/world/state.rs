@@ -72,9 +72,11 @@ pub trait Protocol: Clone + 'static {
     fn metrics(&self, _state: &State<Self>) -> Vec<(String, f64)> {
         vec![]
     }
-    /// Metrics computed from the run's client history (e.g. the live consistency checkers'
-    /// verdicts as 0/1), appended to [`Protocol::metrics`]. Called only when metrics are asked
-    /// for (the end of a sweep trial, the explorer's panel), never per event.
+    /// Metrics computed from the run's client history (e.g. operations completed), appended to
+    /// [`Protocol::metrics`]. Called only when metrics are asked for (the end of a sweep trial,
+    /// the explorer's panel), never per event. Keep it cheap: the explorer asks every frame (the
+    /// consistency checkers' verdicts are added by the CLI, `scenario::checked`, and computed in
+    /// the browser's Web Worker).
     fn history_metrics(&self, _history: &History) -> Vec<(String, f64)> {
         vec![]
     }
