@@ -670,6 +670,7 @@ impl Agent for Node {
                     .collect::<Vec<_>>()
                     .join(" "),
                 log: r.lost.iter().map(|v| format!("lost {v}")).collect(),
+                ..Default::default()
             },
             Node::Client(c) => Summary {
                 role: Role::Client,
@@ -687,6 +688,7 @@ impl Agent for Node {
                         )
                     })
                     .collect(),
+                ..Default::default()
             },
         }
     }

@@ -226,6 +226,7 @@ impl Agent for Peer {
                 .take(6)
                 .map(|&i| key(i))
                 .collect(),
+            ..Default::default()
         }
     }
 }

@@ -309,6 +309,7 @@ impl Agent for Replica {
             epoch: Some(self.data.goal.0 .0),
             state,
             log: vec![],
+            ..Default::default()
         }
     }
 }

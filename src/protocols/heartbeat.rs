@@ -128,6 +128,7 @@ impl Agent for Monitor {
                 format!("suspects {}", s.join(","))
             },
             log: vec![],
+            ..Default::default()
         }
     }
 }

@@ -356,12 +356,14 @@ impl Agent for Node {
                         None => format!("x{k} empty"),
                     })
                     .collect(),
+                ..Default::default()
             },
             Node::Client(c) => Summary {
                 role: Role::Client,
                 epoch: None,
                 state: format!("token {:?}", c.token),
                 log: Vec::new(),
+                ..Default::default()
             },
         }
     }

@@ -191,12 +191,14 @@ impl Agent for Node {
                 epoch: Some(*index),
                 state: value.map_or("x empty".into(), |v| format!("x = {v}")),
                 log: Vec::new(),
+                ..Default::default()
             },
             Node::Client { seq, .. } => Summary {
                 role: Role::Client,
                 epoch: None,
                 state: format!("{seq} writes"),
                 log: Vec::new(),
+                ..Default::default()
             },
         }
     }

@@ -211,6 +211,7 @@ impl Agent for General {
                 .sent
                 .map(|s| vec![format!("sent m{s}")])
                 .unwrap_or_default(),
+            ..Default::default()
         }
     }
 }

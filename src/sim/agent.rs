@@ -95,6 +95,18 @@ pub struct Summary {
     pub state: String,
     /// A compact log or store, newest last.
     pub log: Vec<String>,
+    /// What this agent noticed about agents (itself or others) that the stage should highlight
+    /// on them, e.g. a coordinator flagging the replica that answered a read with stale data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<Alert>,
+}
+
+/// A highlight on agent `node`, with `text` as its explanation ("stale read: answered v3,
+/// latest v5"). It lasts as long as the reporting agent keeps it in its summary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub node: NodeId,
+    pub text: String,
 }
 
 /// Role glyphs the stage knows how to draw.

@@ -259,6 +259,7 @@ impl Agent for BullyAgent {
             epoch: None,
             state,
             log: vec![],
+            ..Default::default()
         }
     }
 }

@@ -445,6 +445,7 @@ impl Agent for RaftAgent {
             epoch: Some(self.current_term.0),
             state,
             log: self.log.iter().map(|t| t.0.to_string()).collect(),
+            ..Default::default()
         }
     }
 }
