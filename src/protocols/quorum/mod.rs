@@ -28,6 +28,7 @@
 //! - [`default_ts`] — a t axis for the consistency chart.
 
 pub mod montecarlo;
+pub mod sampler;
 pub mod store;
 
 use crate::scenario::params::{ParamKind, ParamSpec, Params};

@@ -14,10 +14,12 @@
 //! exactly when `t ≥ τ`. One pass therefore gives the whole curve P(consistent | t) and the
 //! t-visibility (a quantile of τ), as in PBS §5.
 //!
-//! The inner loop allocates nothing (fixed arrays of [`MAX_N`] replicas, fixed histograms).
+//! The inner loop allocates nothing (fixed arrays of [`MAX_N`] replicas, fixed histograms), draws
+//! legs with the exact fast samplers of [`super::sampler`], and finds order statistics by partial
+//! selection instead of sorting.
 
 use super::{Config, PartitionCfg};
-use crate::sim::dist::{Dist, MAX_SAMPLE_MS};
+use super::sampler::{Leg, ZigExp};
 use crate::sim::rng::{Purpose, SimRng};
 
 /// Most replicas per key the model supports.
@@ -167,65 +169,7 @@ impl Results {
     }
 }
 
-/// A leg distribution compiled for the inner loop: a mixture reuses its selector draw
-/// (u < p ⇒ u/p is uniform again) and a Pareto uses `exp(−ln u / α)` instead of `pow`, both
-/// through `libm` so native and wasm agree bit for bit. Same distributions as [`Dist`].
-#[derive(Clone, Debug)]
-pub enum Leg {
-    Exp { inv_rate: f64 },
-    Pareto { xm: f64, neg_inv_alpha: f64 },
-    Mix(f64, Box<Leg>, Box<Leg>),
-    Other(Dist),
-}
-
-impl Leg {
-    pub fn compile(d: &Dist) -> Leg {
-        match d {
-            Dist::Exp(r) if *r > 0.0 => Leg::Exp { inv_rate: 1.0 / r },
-            Dist::Pareto(xm, a) if *a > 0.0 => Leg::Pareto {
-                xm: *xm,
-                neg_inv_alpha: -1.0 / a,
-            },
-            Dist::Mix(p, a, b) if *p > 0.0 && *p < 1.0 => {
-                Leg::Mix(*p, Box::new(Leg::compile(a)), Box::new(Leg::compile(b)))
-            }
-            other => Leg::Other(other.clone()),
-        }
-    }
-    #[inline]
-    fn with_unit(&self, u: f64, rng: &mut SimRng) -> f64 {
-        // u in [0, 1)
-        let v = match self {
-            Leg::Exp { inv_rate } => -libm::log(1.0 - u) * inv_rate,
-            Leg::Pareto { xm, neg_inv_alpha } => xm * libm::exp(libm::log(1.0 - u) * neg_inv_alpha),
-            Leg::Mix(p, a, b) => {
-                if u < *p {
-                    a.with_unit(u / p, rng)
-                } else {
-                    b.with_unit((u - p) / (1.0 - p), rng)
-                }
-            }
-            Leg::Other(d) => d.sample_ms(rng),
-        };
-        if v.is_nan() || v < 0.0 {
-            0.0
-        } else {
-            v.min(MAX_SAMPLE_MS)
-        }
-    }
-    #[inline]
-    pub fn sample_ms(&self, rng: &mut SimRng) -> f64 {
-        match self {
-            Leg::Other(d) => d.sample_ms(rng),
-            _ => {
-                let u = rng.unit();
-                self.with_unit(u, rng)
-            }
-        }
-    }
-}
-
-/// The four legs, compiled.
+/// The four legs, compiled (see [`super::sampler`]), and the ziggurat tables they share.
 #[derive(Clone, Debug)]
 struct Compiled {
     w: Leg,
@@ -233,6 +177,7 @@ struct Compiled {
     r: Leg,
     s: Leg,
     remote_extra_ms: f64,
+    z: ZigExp,
 }
 
 impl Compiled {
@@ -243,7 +188,12 @@ impl Compiled {
             r: Leg::compile(&l.r),
             s: Leg::compile(&l.s),
             remote_extra_ms: l.remote_extra_ms,
+            z: ZigExp::new(),
         }
+    }
+    #[inline]
+    fn draw(&self, leg: &Leg, rng: &mut SimRng) -> f64 {
+        leg.sample_ms(&self.z, rng)
     }
 }
 
@@ -255,14 +205,46 @@ struct Trial {
     tau: f64,
 }
 
+/// The `k`-th smallest (1-based, `1 ≤ k ≤ v.len() ≤ 2·MAX_N`) of `v` by partial selection: only
+/// the `k` smallest seen so far are kept, in order (no full sort).
 #[inline]
-fn insertion_sort_by(idx: &mut [u8], key: &[f64; MAX_N]) {
-    for i in 1..idx.len() {
-        let mut j = i;
-        while j > 0 && key[idx[j - 1] as usize] > key[idx[j] as usize] {
-            idx.swap(j - 1, j);
+fn kth_smallest(v: &[f64], k: usize) -> f64 {
+    if k == 1 {
+        return v
+            .iter()
+            .fold(f64::INFINITY, |m, &x| if x < m { x } else { m });
+    }
+    let mut buf = [f64::INFINITY; 2 * MAX_N];
+    let best = &mut buf[..k];
+    for &x in v {
+        if x < best[k - 1] {
+            let mut j = k - 1;
+            while j > 0 && best[j - 1] > x {
+                best[j] = best[j - 1];
+                j -= 1;
+            }
+            best[j] = x;
+        }
+    }
+    best[k - 1]
+}
+
+/// The indices of the `k` smallest `key[..n]`, in order (ties: lower index first, as a stable
+/// sort would give), by partial insertion. Returns how many were written (`k`).
+#[inline]
+fn first_k(key: &[f64; MAX_N], n: usize, k: usize, out: &mut [u8; MAX_N]) {
+    for i in 0..n {
+        let x = key[i];
+        let filled = i.min(k);
+        if filled == k && x >= key[out[k - 1] as usize] {
+            continue;
+        }
+        let mut j = if filled == k { k - 1 } else { filled };
+        while j > 0 && key[out[j - 1] as usize] > x {
+            out[j] = out[j - 1];
             j -= 1;
         }
+        out[j] = i as u8;
     }
 }
 
@@ -282,31 +264,29 @@ fn trial(c: &Config, legs: &Compiled, rng: &mut SimRng) -> Trial {
         Some(PartitionCfg { reachable, .. }) => reachable.min(n),
         None => n,
     };
-    // Write phase. `arrive[i]`: when replica i holds the write (∞: not yet).
+    // Write phase. `arrive[i]`: when replica i holds the write (∞: not yet). `acks` holds the
+    // acknowledgement times of the reachable replicas, then of sloppy fallbacks.
     let mut arrive = [f64::INFINITY; MAX_N];
-    let mut ack = [f64::INFINITY; MAX_N];
+    let mut acks = [f64::INFINITY; 2 * MAX_N];
     for i in 0..reachable {
         let x = if i == wlocal { 0.0 } else { extra };
-        arrive[i] = legs.w.sample_ms(rng) + x;
-        ack[i] = arrive[i] + legs.a.sample_ms(rng) + x;
+        arrive[i] = legs.draw(&legs.w, rng) + x;
+        acks[i] = arrive[i] + legs.draw(&legs.a, rng) + x;
     }
     // Dynamo §4.6 sloppy quorum: each unreachable replica's write goes to a fallback node
     // on the coordinator's side, which acknowledges and keeps a hint.
     let mut hinted = [f64::INFINITY; MAX_N];
-    let mut acks = [f64::INFINITY; 2 * MAX_N];
-    acks[..n].copy_from_slice(&ack[..n]);
     let mut targets = reachable;
     if let Some(p) = c.partition {
         if c.sloppy {
             let fallbacks = (n - reachable).min(p.spares);
             for h in hinted.iter_mut().skip(reachable).take(fallbacks) {
-                *h = legs.w.sample_ms(rng) + extra;
-                acks[targets] = *h + legs.a.sample_ms(rng) + extra;
+                *h = legs.draw(&legs.w, rng) + extra;
+                acks[targets] = *h + legs.draw(&legs.a, rng) + extra;
                 targets += 1;
             }
         }
     }
-    let acks_slice = &mut acks[..n.max(targets)];
     if targets < c.w {
         return Trial {
             write_ok: false,
@@ -315,42 +295,38 @@ fn trial(c: &Config, legs: &Compiled, rng: &mut SimRng) -> Trial {
             tau: f64::NAN,
         };
     }
-    // W-th smallest acknowledgement time (the coordinator commits then).
-    acks_slice.sort_unstable_by(|a, b| a.total_cmp(b));
-    let commit = acks_slice[c.w - 1];
+    // The coordinator commits at the W-th smallest acknowledgement time.
+    let commit = kth_smallest(&acks[..targets], c.w);
     // The partition heals at commit; hinted handoff and anti-entropy then reach the
     // replicas that missed the write (PBS assumes neither, §4.1: "conservative").
-    if c.partition.is_some() {
+    if c.partition.is_some() && c.hinted_handoff {
         for i in reachable..n {
-            if hinted[i].is_finite() && c.hinted_handoff {
-                let t = hinted[i].max(commit) + legs.w.sample_ms(rng) + extra;
+            if hinted[i].is_finite() {
+                let t = hinted[i].max(commit) + legs.draw(&legs.w, rng) + extra;
                 arrive[i] = arrive[i].min(t);
             }
         }
     }
     if let Some(period) = c.anti_entropy_ms {
         for a in arrive.iter_mut().take(n) {
-            let t = commit + period * rng.unit() + legs.w.sample_ms(rng);
+            let t = commit + period * rng.unit() + legs.draw(&legs.w, rng);
             *a = a.min(t);
         }
     }
     // Read phase, starting at commit + t; after the heal every replica answers.
     let mut req = [0.0f64; MAX_N];
-    let mut resp = [0.0f64; MAX_N];
+    let mut resp = [f64::INFINITY; MAX_N];
     for i in 0..n {
         let x = if i == rlocal { 0.0 } else { extra };
-        req[i] = legs.r.sample_ms(rng) + x;
-        resp[i] = req[i] + legs.s.sample_ms(rng) + x;
+        req[i] = legs.draw(&legs.r, rng) + x;
+        resp[i] = req[i] + legs.draw(&legs.s, rng) + x;
     }
-    let mut idx = [0u8; MAX_N];
-    for (i, v) in idx.iter_mut().enumerate().take(n) {
-        *v = i as u8;
-    }
-    let idx = &mut idx[..n];
-    insertion_sort_by(idx, &resp);
-    let read_latency = resp[idx[c.r - 1] as usize];
+    // The first R responders, in order.
+    let mut first = [0u8; MAX_N];
+    first_k(&resp, n, c.r, &mut first);
+    let read_latency = resp[first[c.r - 1] as usize];
     let mut tau = f64::INFINITY;
-    for &i in idx[..c.r].iter() {
+    for &i in first[..c.r].iter() {
         let i = i as usize;
         let need = arrive[i] - commit - req[i];
         if need < tau {
@@ -546,21 +522,7 @@ pub fn miss_probability(n: usize, r: usize, w: usize) -> f64 {
 mod tests {
     use super::super::{Config, Legs};
     use super::*;
-
-    #[test]
-    fn compiled_legs_have_the_distributions_means() {
-        for d in [
-            crate::sim::dist::pbs_lnkd_ssd(),
-            crate::sim::dist::pbs_ymmr_ars(),
-            Dist::Exp(0.5),
-            Dist::Pareto(1.0, 3.0),
-        ] {
-            let leg = Leg::compile(&d);
-            let mut r = SimRng::new(2, Purpose::Scenario);
-            let m = (0..200_000).map(|_| leg.sample_ms(&mut r)).sum::<f64>() / 200_000.0;
-            assert!((m - d.mean_ms()).abs() / d.mean_ms() < 0.03, "{d}: {m}");
-        }
-    }
+    use crate::sim::dist::Dist;
 
     #[test]
     fn histogram_quantiles_are_within_a_bucket() {
