@@ -18,8 +18,8 @@
 //! legs with the exact fast samplers of [`super::sampler`], and finds order statistics by partial
 //! selection instead of sorting.
 
+use super::sampler::{Leg, Tables};
 use super::{Config, PartitionCfg};
-use super::sampler::{Leg, ZigExp};
 use crate::sim::rng::{Purpose, SimRng};
 
 /// Most replicas per key the model supports.
@@ -177,7 +177,7 @@ struct Compiled {
     r: Leg,
     s: Leg,
     remote_extra_ms: f64,
-    z: ZigExp,
+    z: Tables,
 }
 
 impl Compiled {
@@ -188,7 +188,7 @@ impl Compiled {
             r: Leg::compile(&l.r),
             s: Leg::compile(&l.s),
             remote_extra_ms: l.remote_extra_ms,
-            z: ZigExp::new(),
+            z: Tables::default(),
         }
     }
     #[inline]
