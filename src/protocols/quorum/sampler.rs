@@ -57,8 +57,8 @@ impl ExpTable {
     pub fn exp(&self, y: f64) -> f64 {
         // ln 2 / 64 split so that k · HI is exact (musl's ln2_hi has 21 trailing zero bits).
         const INV: f64 = 64.0 / core::f64::consts::LN_2;
-        const HI: f64 = 6.931_471_803_691_238_2e-1 / 64.0;
-        const LO: f64 = 1.908_214_929_270_587_7e-10 / 64.0;
+        const HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000) / 64.0; // musl's ln2_hi
+        const LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76) / 64.0; // musl's ln2_lo
         const ROUND: f64 = 6_755_399_441_055_744.0; // 1.5 · 2^52: adding it rounds to an integer
                                                     // NaN fails both comparisons and goes to libm, as do overflow and underflow.
         if !(y > -700.0 && y < 700.0) {
