@@ -78,6 +78,14 @@ impl Histogram {
         self.total += 1;
         self.sum_ms += ms.max(0.0);
     }
+    /// Adds `o`'s counts to these.
+    pub fn merge(&mut self, o: &Histogram) {
+        for (a, b) in self.counts.iter_mut().zip(&o.counts) {
+            *a += b;
+        }
+        self.total += o.total;
+        self.sum_ms += o.sum_ms;
+    }
     pub fn count(&self) -> u64 {
         self.total
     }
@@ -341,68 +349,150 @@ fn trial(c: &Config, legs: &Compiled, rng: &mut SimRng) -> Trial {
     }
 }
 
-/// Runs `trials` trials from `seed`. Pure: the same arguments give the same bits everywhere.
-pub fn run(c: &Config, trials: u64, seed: u64) -> Results {
+/// The counts of a batch of trials. Batches merge (in a fixed order, so the floating-point sums
+/// are the same every time) into one [`Results`] with [`finish`].
+#[derive(Clone, Debug, Default)]
+pub struct Tally {
+    pub trials: u64,
+    pub writes_ok: u64,
+    pub consistent: u64,
+    pub consistent_t0: u64,
+    pub write_latency: Histogram,
+    pub read_latency: Histogram,
+    pub tau: Histogram,
+}
+
+impl Tally {
+    /// Adds `o`'s counts to these.
+    pub fn merge(&mut self, o: &Tally) {
+        self.trials += o.trials;
+        self.writes_ok += o.writes_ok;
+        self.consistent += o.consistent;
+        self.consistent_t0 += o.consistent_t0;
+        self.write_latency.merge(&o.write_latency);
+        self.read_latency.merge(&o.read_latency);
+        self.tau.merge(&o.tau);
+    }
+}
+
+/// `trials` trials from `seed` (one random stream), counted.
+pub fn tally(c: &Config, trials: u64, seed: u64) -> Tally {
     let mut rng = SimRng::new(seed, Purpose::Scenario);
     let legs = Compiled::new(&c.legs);
-    let mut wl = Histogram::default();
-    let mut rl = Histogram::default();
-    let mut tau = Histogram::default();
-    let (mut ok, mut cons, mut t0) = (0u64, 0u64, 0u64);
+    let mut out = Tally {
+        trials,
+        ..Tally::default()
+    };
     let t = c.t_ms;
     for _ in 0..trials {
         let tr = trial(c, &legs, &mut rng);
         if !tr.write_ok {
             continue;
         }
-        ok += 1;
-        wl.record(tr.commit);
-        rl.record(tr.read_latency);
-        tau.record(tr.tau);
-        if tr.tau <= t {
-            cons += 1;
-        }
-        if tr.tau <= 0.0 {
-            t0 += 1;
-        }
+        out.writes_ok += 1;
+        out.write_latency.record(tr.commit);
+        out.read_latency.record(tr.read_latency);
+        out.tau.record(tr.tau);
+        out.consistent += (tr.tau <= t) as u64;
+        out.consistent_t0 += (tr.tau <= 0.0) as u64;
     }
-    let p = if ok == 0 {
-        f64::NAN
-    } else {
-        cons as f64 / ok as f64
+    out
+}
+
+/// The measurements of a tally under `c` (its `t`, `target`, partition).
+pub fn finish(c: &Config, t: Tally) -> Results {
+    let ok = t.writes_ok;
+    let ratio = |k: u64| {
+        if ok == 0 {
+            f64::NAN
+        } else {
+            k as f64 / ok as f64
+        }
     };
+    let p = ratio(t.consistent);
     let se = if ok == 0 {
         f64::NAN
     } else {
         libm::sqrt(p * (1.0 - p) / ok as f64)
     };
     let (wa, ra) = availability(c);
-    let p0 = if ok == 0 {
-        f64::NAN
-    } else {
-        t0 as f64 / ok as f64
-    };
+    let p0 = ratio(t.consistent_t0);
     let t_vis = if ok == 0 {
         f64::NAN
     } else if p0 >= c.target {
         0.0
     } else {
-        tau.quantile(c.target)
+        t.tau.quantile(c.target)
     };
     Results {
-        trials,
+        trials: t.trials,
         writes_ok: ok,
-        consistent: cons,
-        write_latency: wl.percentiles(),
-        read_latency: rl.percentiles(),
+        consistent: t.consistent,
+        write_latency: t.write_latency.percentiles(),
+        read_latency: t.read_latency.percentiles(),
         p_consistent: p,
         p_consistent_se: se,
         t_visibility_ms: t_vis,
-        tau,
+        tau: t.tau,
         p_consistent_t0: p0,
         write_availability: wa,
         read_availability: ra,
     }
+}
+
+/// Runs `trials` trials from `seed`. Pure: the same arguments give the same bits everywhere.
+pub fn run(c: &Config, trials: u64, seed: u64) -> Results {
+    finish(c, tally(c, trials, seed))
+}
+
+/// Trials per batch of [`run_batched`].
+pub const BATCH: u64 = 250_000;
+
+/// `trials` trials in batches of [`BATCH`] (batch i draws from `derive_seed(seed, i)`), on up to
+/// `workers` threads natively (one on wasm), merged in batch order: the result depends on
+/// `(c, trials, seed)` only, not on `workers`. (Not the same bits as [`run`] with that seed.)
+pub fn run_batched(c: &Config, trials: u64, seed: u64, workers: usize) -> Results {
+    batched(c, trials, seed, workers, BATCH)
+}
+
+fn batched(c: &Config, trials: u64, seed: u64, workers: usize, batch: u64) -> Results {
+    let batch = batch.max(1);
+    let batches = trials.div_ceil(batch);
+    let size = |i: u64| batch.min(trials - i * batch);
+    let one = |i: u64| tally(c, size(i), SimRng::derive_seed(seed, i));
+    #[cfg(not(target_arch = "wasm32"))]
+    let tallies: Vec<Tally> = {
+        let workers = workers.clamp(1, batches.max(1) as usize) as u64;
+        let mut parts: Vec<Vec<(u64, Tally)>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..workers)
+                .map(|w| {
+                    s.spawn(move || {
+                        (w..batches)
+                            .step_by(workers as usize)
+                            .map(|i| (i, one(i)))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        });
+        let mut all: Vec<(u64, Tally)> = parts.drain(..).flatten().collect();
+        all.sort_by_key(|(i, _)| *i);
+        all.into_iter().map(|(_, t)| t).collect()
+    };
+    #[cfg(target_arch = "wasm32")]
+    let tallies: Vec<Tally> = {
+        let _ = workers;
+        (0..batches).map(one).collect()
+    };
+    let mut total = Tally::default();
+    for t in &tallies {
+        total.merge(t);
+    }
+    finish(c, total)
 }
 
 /// Availability of writes and reads during the configured partition (1, 1 without one): the
@@ -599,6 +689,34 @@ mod tests {
         let cv = curve(&c, &[10.0], 20_000, 5);
         assert_eq!(cv[0].1, a.p_consistent);
         assert!((a.p_at(10.0) - a.p_consistent).abs() < 0.01);
+    }
+
+    /// Batches give the same bits whatever the number of threads, and agree with one stream
+    /// within sampling error.
+    #[test]
+    fn batched_runs_do_not_depend_on_the_thread_count() {
+        let mut c = Config::new(3, 1, 1, Legs::preset("lnkd-disk").unwrap());
+        c.t_ms = 3.0;
+        let (batch, trials) = (10_000, 35_000);
+        let one = batched(&c, trials, 7, 1, batch);
+        for workers in [2, 3, 8] {
+            let many = batched(&c, trials, 7, workers, batch);
+            assert_eq!(many.trials, trials);
+            assert_eq!(many.consistent, one.consistent, "{workers} workers");
+            assert_eq!(
+                many.t_visibility_ms.to_bits(),
+                one.t_visibility_ms.to_bits()
+            );
+            assert_eq!(many.write_latency, one.write_latency);
+            assert_eq!(
+                many.read_latency.mean.to_bits(),
+                one.read_latency.mean.to_bits()
+            );
+        }
+        let single = run(&c, trials, 7);
+        let se = libm::sqrt(2.0) * single.p_consistent_se;
+        assert!((single.p_consistent - one.p_consistent).abs() < 4.0 * se);
+        assert_eq!(run_batched(&c, 0, 7, 2).writes_ok, 0);
     }
 
     #[test]
