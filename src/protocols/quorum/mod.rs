@@ -378,6 +378,7 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
     classic_story: "Dynamo-style partial quorums (DeCandia et al., SOSP 2007): N replicas, W write acks, R read responses; read repair, anti-entropy, sloppy quorums with hinted handoff. Probabilistically Bounded Staleness (Bailis et al., VLDB 2012) measures how stale: the WARS model of message legs, fitted to LinkedIn and Yammer latencies (Table 3), gives P(consistent | t), k-staleness and t-visibility. Together they make PACELC (Abadi 2012) concrete: if Partitioned, Availability or Consistency; Else, Latency or Consistency.",
     try_this: &[
         "N=3, R=W=1, lnkd-disk: P(consistent) at t=0 is well below 1; raise t to 10ms and watch it climb.",
+        "A red ring marks a replica that just answered a read with a version older than the committed write (hover it for the versions); with R + W > N it never appears.",
         "Set R=2, W=2: every read is fresh, and read p99 grows.",
         "Turn partition on with reachable=1: W=2 writes fail (C). Turn sloppy on: they succeed, and reads after the heal can be stale (A).",
         "Switch to wan: a remote replica's 75 ms dominates both latency and staleness.",
