@@ -41,3 +41,11 @@ fn every_scenario_runs_deterministically_in_wasm() {
         assert_eq!(run(), run(), "{}", def.id);
     }
 }
+
+/// The PBS Monte Carlo (ziggurat, table-driven exp, mixtures) gives the same bits in wasm as
+/// natively (`montecarlo::golden`), so the page's curves equal the CLI's.
+#[wasm_bindgen_test]
+fn the_quorum_monte_carlo_gives_the_native_bits_in_wasm() {
+    use swarmscope::protocols::quorum::montecarlo::golden;
+    assert_eq!(golden::bits(), golden::SEED1);
+}

@@ -135,6 +135,7 @@ impl Agent for Monitor {
                 .filter(|(_, s)| **s)
                 .map(|(i, _)| NodeId(i as u32))
                 .collect(),
+            ..Default::default()
         }
     }
 }

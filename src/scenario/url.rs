@@ -6,7 +6,8 @@
 //! order, so one run has one text. Values are percent-encoded; the parser accepts any order.
 //! Keys `embed`, `autoplay`, `loop` and `theme` belong to the page and are passed through.
 //! `t` (the time being looked at) and `speed` (model time per real time, [`SPEED_MIN`] to
-//! [`SPEED_MAX`]) change what is shown, not the run.
+//! [`SPEED_MAX`]) change what is shown, not the run. A parameter whose key is one of the link's
+//! own (`t`, …) is written `p.<key>=…`.
 
 use super::{find, ids};
 use crate::sim::intervention::{pct_decode, pct_encode, Intervention};
@@ -87,7 +88,13 @@ impl Run {
             .unwrap_or_default();
         for (k, v) in &self.params {
             if defaults.get(k.as_str()) != Some(&v.as_str()) {
-                parts.push(format!("{}={}", pct_encode(k), pct_encode(v)));
+                // A parameter named like a key of the link itself (quorum's read delay `t`) is
+                // written `p.t=…`, so it does not become the viewer's time.
+                let reserved = ["s", "seed", "i", "t"].contains(&k.as_str())
+                    || PAGE_KEYS.contains(&k.as_str())
+                    || k.starts_with("p.");
+                let prefix = if reserved { "p." } else { "" };
+                parts.push(format!("{prefix}{}={}", pct_encode(k), pct_encode(v)));
             }
         }
         if !self.interventions.is_empty() {
@@ -143,6 +150,10 @@ impl Run {
                 key if PAGE_KEYS.contains(&key) => {
                     run.page.insert(k.clone(), pct_decode(v).map_err(UrlError)?);
                 }
+                key if key.starts_with("p.") => {
+                    run.params
+                        .insert(key[2..].to_string(), pct_decode(v).map_err(UrlError)?);
+                }
                 _ => {
                     run.params.insert(k, pct_decode(v).map_err(UrlError)?);
                 }
@@ -190,6 +201,19 @@ mod tests {
         let q = r.to_query();
         assert_eq!(Run::parse(&q).unwrap(), r, "{q}");
         assert_eq!(Run::parse(&format!("?{q}")).unwrap(), r);
+    }
+
+    /// Quorum's read delay is a parameter named `t`, like the viewer's time: both survive.
+    #[test]
+    fn a_parameter_named_like_a_link_key_round_trips() {
+        let mut r = Run::new("quorum", 3);
+        r.params.insert("t".into(), "10ms".into());
+        r.time = Some(Time::ms(2500));
+        let q = r.to_query();
+        assert!(q.contains("p.t=10ms") && q.ends_with("t=2500ms"), "{q}");
+        let back = Run::parse(&q).unwrap();
+        assert_eq!(back.params.get("t").map(String::as_str), Some("10ms"));
+        assert_eq!(back.time, Some(Time::ms(2500)));
     }
 
     #[test]

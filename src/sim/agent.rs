@@ -99,6 +99,18 @@ pub struct Summary {
     /// up on its leader). The stage draws an agent as suspected when a live agent lists it.
     #[serde(default)]
     pub suspects: Vec<NodeId>,
+    /// What this agent noticed about agents (itself or others) that the stage should highlight
+    /// on them, e.g. a coordinator flagging the replica that answered a read with stale data.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<Alert>,
+}
+
+/// A highlight on agent `node`, with `text` as its explanation ("stale read: answered v3,
+/// latest v5"). It lasts as long as the reporting agent keeps it in its summary.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Alert {
+    pub node: NodeId,
+    pub text: String,
 }
 
 /// Role glyphs the stage knows how to draw.

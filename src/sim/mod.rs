@@ -9,7 +9,9 @@ pub mod history;
 pub mod rng;
 pub mod time;
 
-pub use agent::{Agent, ByzantineMode, Ctx, Effect, Message, NodeId, Role, Summary, TimerKey};
+pub use agent::{
+    Agent, Alert, ByzantineMode, Ctx, Effect, Message, NodeId, Role, Summary, TimerKey,
+};
 pub use dist::Dist;
 pub use history::{History, Op, OpFn, Outcome, Value};
 pub use rng::{Purpose, SimRng};

@@ -487,8 +487,24 @@ fn agent(
     }
     let suspicion =
         (!suspected_by.is_empty()).then(|| manip::suspicion_text(id, suspected_by, nv.status));
+    // Highlights any agent put on this one (Summary::alerts): a red ring, a "!" badge with a
+    // short label, and the full reasons as the tooltip.
+    let alerts: Vec<&str> = props
+        .snap
+        .frame
+        .nodes
+        .iter()
+        .flat_map(|m| m.summary.alerts.iter())
+        .filter(|a| a.node == nv.id)
+        .map(|a| a.text.as_str())
+        .collect();
+    let alert_text = alerts.join("\n");
+    let alert_short = alerts
+        .first()
+        .map(|t| t.split(':').next().unwrap_or(t).trim().to_string())
+        .unwrap_or_default();
     let label = format!(
-        "agent {id}, {}, {status}{}{}",
+        "agent {id}, {}, {status}{}{}{}",
         role.name(),
         nv.byzantine
             .map(|b| format!(", Byzantine {}", b.name()))
@@ -496,7 +512,12 @@ fn agent(
         suspicion
             .as_ref()
             .map(|s| format!(", {s}"))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        if alerts.is_empty() {
+            String::new()
+        } else {
+            format!(", {}", alerts.join("; "))
+        }
     );
     let suspect_class = suspicion.as_ref().map(|_| {
         if manip::false_suspicion(nv.status) {
@@ -523,7 +544,7 @@ fn agent(
         }
     };
     html! {
-        <g key={id} class={classes!("agent", status, role.name(), sel.then_some("selected"), nv.byzantine.map(|_| "byzantine"), suspect_class)}
+        <g key={id} class={classes!("agent", status, role.name(), sel.then_some("selected"), nv.byzantine.map(|_| "byzantine"), suspect_class, (!alerts.is_empty()).then_some("alerted"))}
             transform={format!("translate({:.1},{:.1})", p.0, p.1)} {onkeydown} data-agent={id.to_string()}
             tabindex="0" role="button" aria-label={label} data-testid={format!("agent-{i}")} data-status={status}
             data-suspected-by={suspected_attr}>
@@ -539,6 +560,19 @@ fn agent(
             }
             { layers::suspicion(id, suspected_by, nv.status, r) }
             <text class="name" x={format!("{:.1}", r * 0.8)} y={format!("{:.1}", -r * 0.8)} style={format!("font-size:{fs:.1}px")}>{ format!("a{id}") }</text>
+            if !alerts.is_empty() {
+                <g class="alert" data-testid="agent-alert" data-alert={alert_text.clone()}>
+                    <title>{ alert_text }</title>
+                    <circle class="alert-ring" r={format!("{:.1}", r + 7.0)} />
+                    <g class="alert-badge" transform={format!("translate({:.1},{:.1})", -r * 0.8, -r * 0.8)}>
+                        <circle r="7" />
+                        <text dy="0.35em" style="font-size:11px">{ "!" }</text>
+                        if !lay.grid {
+                            <text class="alert-label" x="-10" dy="0.35em" style={format!("font-size:{fs:.1}px")}>{ alert_short }</text>
+                        }
+                    </g>
+                </g>
+            }
             if !lay.grid || r >= 9.0 {
                 <text class="line1" y={format!("{:.1}", dy(1.0))} style={format!("font-size:{fs:.1}px")}>{ format!("{line1} · {}", clock_text(nv, props.clock)) }</text>
             }

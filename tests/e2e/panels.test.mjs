@@ -187,3 +187,23 @@ app.test('quorum PACELC readout follows the partition branch', { path: '/?s=quor
   assert.equal((await page.$$('[data-testid=pacelc-plane] .pt')).length, 25, 'N = 5: 25 (R, W) points');
   await page.getByTestId('pacelc-panel').screenshot({ path: join(ARTIFACTS, 'panel-pacelc-partition.png') });
 });
+
+app.test('quorum stage highlights the replica a stale read caught', { path: '/?s=quorum&seed=1&latency=wan' }, async ({ page, shot }) => {
+  const stage = page.getByTestId('stage');
+  await stage.waitFor();
+  // R = W = 1 over the WAN: about two reads in three are stale, and each highlight lasts until
+  // the next read (≥ the 200 ms gap of model time, seconds of wall time at the default speed).
+  const alert = page.locator('[data-testid=agent-alert]').first();
+  await alert.waitFor({ timeout: 60_000 });
+  await page.getByTestId('play').click(); // pause, so the screenshot shows it
+  const text = await alert.getAttribute('data-alert');
+  assert.match(text, /^stale read: answered v\d+, latest committed v\d+$/);
+  const [answered, latest] = text.match(/\d+/g).map(Number);
+  assert.ok(answered < latest, text);
+  assert.equal(await alert.locator('title').textContent(), text, 'the reason is the tooltip');
+  const agent = alert.locator('xpath=..');
+  assert.match(await agent.getAttribute('class'), /\breplica\b.*\balerted\b/);
+  assert.match(await agent.getAttribute('aria-label'), /stale read/);
+  await stage.screenshot({ path: join(ARTIFACTS, 'stage-quorum-stale-read.png') });
+  await shot('scenario-quorum-stale-read');
+});

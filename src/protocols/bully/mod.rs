@@ -270,6 +270,7 @@ impl Agent for BullyAgent {
             state,
             log: vec![],
             suspects: self.suspect.into_iter().collect(),
+            ..Default::default()
         }
     }
 }

@@ -28,6 +28,7 @@
 //! - [`default_ts`] — a t axis for the consistency chart.
 
 pub mod montecarlo;
+pub mod sampler;
 pub mod store;
 
 use crate::scenario::params::{ParamKind, ParamSpec, Params};
@@ -216,7 +217,14 @@ pub fn default_ts(max_ms: f64, points: usize) -> Vec<f64> {
 /// Returns the `metrics` object of the sweep's JSON.
 pub fn fast_sweep(p: &Params, trials: u64, seed: u64) -> Result<Map<String, Value>, String> {
     let c = Config::from_params(p)?;
-    let res = montecarlo::run(&c, trials, seed);
+    // Batches on every core; the result depends on (parameters, trials, seed) only.
+    #[cfg(not(target_arch = "wasm32"))]
+    let workers = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    #[cfg(target_arch = "wasm32")]
+    let workers = 1;
+    let res = montecarlo::run_batched(&c, trials, seed, workers);
     let num = |x: f64| if x.is_finite() { json!(x) } else { Value::Null };
     let pct = |q: &montecarlo::Percentiles| json!({"p50": num(q.p50), "p99": num(q.p99), "p999": num(q.p999), "mean": num(q.mean)});
     let curve: Vec<Value> = default_ts(1000.0, 25)
@@ -244,6 +252,7 @@ pub fn fast_sweep(p: &Params, trials: u64, seed: u64) -> Result<Map<String, Valu
     m.insert("writes_ok".into(), json!(res.writes_ok));
     m.insert("consistency_curve".into(), Value::Array(curve));
     m.insert("engine".into(), json!("montecarlo"));
+    m.insert("threads".into(), json!(workers));
     Ok(m)
 }
 
@@ -369,6 +378,7 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
     classic_story: "Dynamo-style partial quorums (DeCandia et al., SOSP 2007): N replicas, W write acks, R read responses; read repair, anti-entropy, sloppy quorums with hinted handoff. Probabilistically Bounded Staleness (Bailis et al., VLDB 2012) measures how stale: the WARS model of message legs, fitted to LinkedIn and Yammer latencies (Table 3), gives P(consistent | t), k-staleness and t-visibility. Together they make PACELC (Abadi 2012) concrete: if Partitioned, Availability or Consistency; Else, Latency or Consistency.",
     try_this: &[
         "N=3, R=W=1, lnkd-disk: P(consistent) at t=0 is well below 1; raise t to 10ms and watch it climb.",
+        "A red ring marks a replica that just answered a read with a version older than the committed write (hover it for the versions); with R + W > N it never appears.",
         "Set R=2, W=2: every read is fresh, and read p99 grows.",
         "Turn partition on with reachable=1: W=2 writes fail (C). Turn sloppy on: they succeed, and reads after the heal can be stale (A).",
         "Switch to wan: a remote replica's 75 ms dominates both latency and staleness.",

@@ -19,8 +19,8 @@
 use super::{Config, Legs};
 use crate::scenario::params::Params;
 use crate::sim::{
-    Action, Agent, Ctx, Intervention, Message, NodeId, NodeState, OpFn, Outcome, Protocol, Role,
-    SimConfig, SimError, Simulation, State, Summary, Time, TimerKey, Value, World,
+    Action, Agent, Alert, Ctx, Intervention, Message, NodeId, NodeState, OpFn, Outcome, Protocol,
+    Role, SimConfig, SimError, Simulation, State, Summary, Time, TimerKey, Value, World,
 };
 
 const READ_TIMER: TimerKey = 1;
@@ -112,6 +112,9 @@ pub struct Coordinator {
     pub reads_failed: u64,
     /// Rounds with R + W > N whose read was stale (must stay 0 unless broken).
     pub stale_strict: u64,
+    /// The replicas that answered the last read with a version older than the write committed
+    /// before it began; shown on the stage until the next read starts.
+    pub alerts: Vec<Alert>,
 }
 
 #[derive(Clone, Debug)]
@@ -244,6 +247,7 @@ impl Coordinator {
 
     fn start_read(&mut self, ctx: &mut Ctx<Msg>) {
         let n = self.cfg.n;
+        self.alerts.clear();
         ctx.invoke(self.round * 2 + 1, OpFn::Read, "x", Value::Nil);
         let local = ctx.rng().below(n as u64) as usize;
         let x = self.cfg.legs.remote_extra_ms;
@@ -318,11 +322,32 @@ impl Coordinator {
         let newest = responses.iter().map(|r| r.1).max().unwrap_or(0);
         self.read_ms.push((ctx.now() - started).as_ms_f64());
         self.reads += 1;
+        // A read starts only after this round's write committed, so v_round is the latest
+        // write committed before the read began; every responder of a stale read is behind it.
         let fresh = newest >= self.round;
         if fresh {
             self.consistent += 1;
         } else {
-            ctx.note(format!("stale read: v{newest} < v{}", self.round));
+            let latest = self.round;
+            let who: Vec<String> = responses.iter().map(|(id, _)| id.to_string()).collect();
+            ctx.note(if responses.len() == 1 {
+                format!(
+                    "stale read: replica {} answered v{newest}, latest v{latest}",
+                    who[0]
+                )
+            } else {
+                format!(
+                    "stale read: replicas {} answered at most v{newest}, latest v{latest}",
+                    who.join(", ")
+                )
+            });
+            self.alerts = responses
+                .iter()
+                .map(|(id, v)| Alert {
+                    node: *id,
+                    text: format!("stale read: answered v{v}, latest committed v{latest}"),
+                })
+                .collect();
             if self.cfg.r + self.cfg.w > self.cfg.n {
                 self.stale_strict += 1;
             }
@@ -443,6 +468,7 @@ impl Agent for Node {
                     Phase::Idle => format!("round {} done", c.round),
                 },
                 log: vec![format!("fresh {}/{} reads", c.consistent, c.reads)],
+                alerts: c.alerts.clone(),
                 ..Default::default()
             },
         }
@@ -630,6 +656,7 @@ pub fn world(
                     writes_failed: 0,
                     reads_failed: 0,
                     stale_strict: 0,
+                    alerts: vec![],
                 }))
             } else {
                 Node::Replica(Replica {
@@ -706,6 +733,98 @@ mod tests {
                 "{wa} vs {:?}",
                 mc.write_latency
             );
+        }
+    }
+
+    /// What a recorded run shows on the stage: every stale read puts a highlight (a Summary
+    /// alert) on exactly the replicas whose stale answers it returned, checked against the
+    /// Value messages the coordinator received, plus a "stale read" note in the trace.
+    /// Returns (stale reads highlighted, reads).
+    fn stale_highlights(n: usize, r: usize, w: usize, preset: &str, seed: u64) -> (u64, u64) {
+        let mut cfg = Config::new(n, r, w, Legs::preset(preset).unwrap());
+        cfg.read_repair = false;
+        let mut sc = SimConfig {
+            seed,
+            ..SimConfig::default()
+        };
+        let mut w = world(
+            cfg,
+            Time::ms(50),
+            Time::secs(1),
+            false,
+            &mut sc,
+            &mut vec![],
+        )
+        .unwrap();
+        let coord = NodeId(n as u32);
+        let alerts = |w: &World<Store>| match &w.state().nodes[n].agent {
+            Node::Coordinator(c) => (c.alerts.clone(), c.round, c.reads),
+            Node::Replica(_) => panic!("node {n} is the coordinator"),
+        };
+        // Value messages of the current read, in delivery order: (from, version).
+        let mut answered: Vec<(NodeId, u64)> = vec![];
+        let (mut seen_events, mut highlighted) = (0usize, 0u64);
+        let mut prev: Vec<Alert> = vec![];
+        while w.now() < Time::secs(10) && w.step() {
+            let (now_alerts, round, _) = alerts(&w);
+            let events = &w.trace().events;
+            let mut noted = None;
+            for e in &events[seen_events..] {
+                match &e.kind {
+                    crate::sim::EventKind::Deliver { msg } if e.node == coord => {
+                        if let Some(Msg::Value { round: rd, version }) = w.payload(*msg) {
+                            let from = w.trace().msg(*msg).unwrap().from;
+                            if *rd == round {
+                                answered.push((from, *version));
+                            }
+                        }
+                    }
+                    crate::sim::EventKind::Note(t) if t.starts_with("stale read") => {
+                        noted = Some(t.clone())
+                    }
+                    crate::sim::EventKind::Send { msg } if e.node == coord => {
+                        if let Some(Msg::Read { .. }) = w.payload(*msg) {
+                            answered.clear();
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            seen_events = events.len();
+            if now_alerts != prev && !now_alerts.is_empty() {
+                highlighted += 1;
+                let note = noted.expect("a stale read is noted in the trace");
+                // The read returned the first R answers; each is older than v_round.
+                assert_eq!(now_alerts.len(), r, "{now_alerts:?}");
+                assert!(answered.len() >= r, "{answered:?}");
+                for (a, (from, version)) in now_alerts.iter().zip(&answered) {
+                    assert_eq!(a.node, *from, "{now_alerts:?} vs {answered:?}");
+                    assert!(*version < round, "{answered:?} at round {round}");
+                    assert!(a.text.contains(&format!("latest committed v{round}")));
+                    assert!(note.contains(&from.to_string()), "{note}");
+                }
+            }
+            prev = now_alerts;
+        }
+        (highlighted, alerts(&w).2)
+    }
+
+    #[test]
+    fn a_stale_read_highlights_the_replica_that_answered_it() {
+        // R = W = 1 with slow writes (lnkd-disk at t = 0, wan): about half the reads are stale.
+        for preset in ["lnkd-disk", "wan"] {
+            let (stale, reads) = stale_highlights(3, 1, 1, preset, 4);
+            assert!(reads > 50, "{preset}: {reads} reads");
+            assert!(
+                stale * 5 > reads,
+                "{preset}: {stale} highlighted of {reads}"
+            );
+        }
+        // Strict quorums: never a highlight.
+        for (r, w) in [(2, 2), (1, 3), (3, 1)] {
+            let (stale, reads) = stale_highlights(3, r, w, "wan", 4);
+            assert!(reads > 20);
+            assert_eq!(stale, 0, "R{r} W{w}");
         }
     }
 

@@ -462,6 +462,7 @@ impl Agent for RaftAgent {
             state,
             log: self.log.iter().map(|t| t.0.to_string()).collect(),
             suspects: self.suspect.into_iter().collect(),
+            ..Default::default()
         }
     }
 }
