@@ -188,7 +188,6 @@ pub fn Stage(props: &StageProps) -> Html {
     };
 
     // A press that moves past a few pixels draws a wall; released, it partitions the stage.
-    let svg_ref = use_node_ref();
     let drag = use_mut_ref(Drag::default);
     let wall_now = use_state(|| None::<((f64, f64), (f64, f64))>);
     let view_pt = {
