@@ -8,7 +8,6 @@ use super::{curve_ts, Check, CheckState, Job, Part, Summary};
 use crate::check::live::{self, LIVE_CHECKERS, WORKER_MAX_OPS};
 use crate::protocols::quorum::{self, montecarlo, Config};
 use crate::protocols::raft_election::study::{Study, FIGURE_16_BOTTOM, FIGURE_16_TOP};
-use crate::sim::rng::SimRng;
 use crate::sim::{History, Time, Value};
 
 /// Monte Carlo trials of the PACELC readout and of its consistency curve.
@@ -31,11 +30,6 @@ pub struct Step {
     /// Share of the job done after it, in `[0, 1]`.
     pub progress: f64,
     pub done: bool,
-}
-
-/// The seed of plane point (R, W), as `montecarlo::plane` derives it.
-fn plane_seed(seed: u64, r: usize, w: usize) -> u64 {
-    SimRng::derive_seed(seed, (r * montecarlo::MAX_N + w) as u64)
 }
 
 /// The quorum configuration of `params` (the page's parameters), partition dropped: the
@@ -105,22 +99,13 @@ impl Pacelc {
         } else {
             let k = self.next - 1 - self.chunks;
             let (r, w) = (k / n + 1, k % n + 1);
-            let cc = Config {
+            part.plane.push(montecarlo::plane_point(
+                &self.cfg,
                 r,
                 w,
-                ..self.cfg.clone()
-            };
-            let res = montecarlo::run(&cc, PACELC_PLANE_TRIALS, plane_seed(PACELC_SEED, r, w));
-            part.plane.push(montecarlo::PlanePoint {
-                r,
-                w,
-                read_p99_ms: res.read_latency.p99,
-                write_p99_ms: res.write_latency.p99,
-                p_consistent: res.p_consistent,
-                t_visibility_ms: res.t_visibility_ms,
-                write_availability: res.write_availability,
-                read_availability: res.read_availability,
-            });
+                PACELC_PLANE_TRIALS,
+                PACELC_SEED,
+            ));
         }
         self.next += 1;
         let done = self.next > self.chunks + n * n;

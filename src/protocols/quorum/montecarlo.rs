@@ -565,25 +565,31 @@ pub fn plane(c: &Config, trials: u64, seed: u64) -> Vec<PlanePoint> {
     let mut out = Vec::with_capacity(c.n * c.n);
     for r in 1..=c.n {
         for w in 1..=c.n {
-            let cc = Config { r, w, ..c.clone() };
-            let res = run(
-                &cc,
-                trials,
-                SimRng::derive_seed(seed, (r * MAX_N + w) as u64),
-            );
-            out.push(PlanePoint {
-                r,
-                w,
-                read_p99_ms: res.read_latency.p99,
-                write_p99_ms: res.write_latency.p99,
-                p_consistent: res.p_consistent,
-                t_visibility_ms: res.t_visibility_ms,
-                write_availability: res.write_availability,
-                read_availability: res.read_availability,
-            });
+            out.push(plane_point(c, r, w, trials, seed));
         }
     }
     out
+}
+
+/// One point of [`plane`]: configuration `c` with quorums (R, W) = (`r`, `w`), drawn from the
+/// stream `plane` derives for that point from `seed`.
+pub fn plane_point(c: &Config, r: usize, w: usize, trials: u64, seed: u64) -> PlanePoint {
+    let cc = Config { r, w, ..c.clone() };
+    let res = run(
+        &cc,
+        trials,
+        SimRng::derive_seed(seed, (r * MAX_N + w) as u64),
+    );
+    PlanePoint {
+        r,
+        w,
+        read_p99_ms: res.read_latency.p99,
+        write_p99_ms: res.write_latency.p99,
+        p_consistent: res.p_consistent,
+        t_visibility_ms: res.t_visibility_ms,
+        write_availability: res.write_availability,
+        read_availability: res.read_availability,
+    }
 }
 
 /// C(n, k) as a float (small n).
