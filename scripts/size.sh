@@ -21,27 +21,29 @@ done
 ((${#files[@]})) || die size "no .wasm/.js/.css files in $DIST" "rebuild with trunk"
 
 kb() { awk -v b="$1" 'BEGIN { printf "%.1f KB", b / 1000 }'; }
-raw_total=0 gz_total=0
+# Prints one row per file (name indented by $1) and sets raw_total / gz_total.
+list() {
+  local indent=$1 width=$((44 - ${#1})) f raw gz
+  shift
+  raw_total=0 gz_total=0
+  for f in "$@"; do
+    raw=$(wc -c <"$f")
+    gz=$(gzip -9 -c "$f" | wc -c)
+    raw_total=$((raw_total + raw)) gz_total=$((gz_total + gz))
+    printf '%s%-*s %12s %12s\n' "$indent" "$width" "$(basename "$f")" "$(kb "$raw")" "$(kb "$gz")"
+  done
+}
 printf '%-44s %12s %12s\n' "first-load file" "raw" "gzip -9"
-for f in "${files[@]}"; do
-  raw=$(wc -c <"$f")
-  gz=$(gzip -9 -c "$f" | wc -c)
-  raw_total=$((raw_total + raw)) gz_total=$((gz_total + gz))
-  printf '%-44s %12s %12s\n' "$(basename "$f")" "$(kb "$raw")" "$(kb "$gz")"
-done
+list "" "${files[@]}"
 printf '%-44s %12s %12s\n' "TOTAL (wasm + JS + CSS)" "$(kb $raw_total)" "$(kb $gz_total)"
 html=$(wc -c <"$DIST/index.html")
 printf '%-44s %12s %12s\n' "(index.html, not counted)" "$(kb "$html")" "$(kb "$(gzip -9 -c "$DIST/index.html" | wc -c)")"
 if ((${#worker[@]})); then
-  w_raw=0 w_gz=0
+  first_raw=$raw_total first_gz=$gz_total
   printf '%-44s %12s %12s\n' "worker, loaded on first need (not counted)" "" ""
-  for f in "${worker[@]}"; do
-    raw=$(wc -c <"$f")
-    gz=$(gzip -9 -c "$f" | wc -c)
-    w_raw=$((w_raw + raw)) w_gz=$((w_gz + gz))
-    printf '  %-42s %12s %12s\n' "$(basename "$f")" "$(kb "$raw")" "$(kb "$gz")"
-  done
-  printf '  %-42s %12s %12s\n' "worker total" "$(kb $w_raw)" "$(kb $w_gz)"
+  list "  " "${worker[@]}"
+  printf '  %-42s %12s %12s\n' "worker total" "$(kb $raw_total)" "$(kb $gz_total)"
+  raw_total=$first_raw gz_total=$first_gz
 fi
 
 if ((gz_total > BUDGET)); then

@@ -74,18 +74,7 @@ async fn gallery_lists_every_scenario() {
 
 #[wasm_bindgen_test]
 async fn scenario_page_draws_agents_and_steps() {
-    let root = fresh_root();
-    let run = swarmscope::scenario::url::Run::parse("s=heartbeat&seed=3&t=200ms").expect("parses");
-    let handle = yew::Renderer::<swarmscope::ui::ScenarioPage>::with_root_and_props(
-        root.clone(),
-        swarmscope::ui::PageProps {
-            run,
-            banner: None,
-            on_home: yew::Callback::noop(),
-        },
-    )
-    .render();
-    yew::scheduler::flush().await;
+    let (root, handle) = page("s=heartbeat&seed=3&t=200ms").await;
     let stage = by_test_id(&root, "stage");
     assert!(root
         .query_selector("[data-testid=agent-0]")
