@@ -20,6 +20,7 @@
 
 use super::engine::Snap;
 use super::geom::{self, Layout};
+use super::raster::{self, Rgba};
 use super::spacetime::{Diagram, Mark};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -212,11 +213,7 @@ pub fn palette() -> Palette {
 /// Sizes the canvas's backing store to `css_w`×`css_h` CSS pixels at the device pixel ratio and
 /// returns its context, cleared, with the transform reset to CSS pixels.
 fn surface(canvas: &HtmlCanvasElement, css_w: f64, css_h: f64) -> Option<CanvasRenderingContext2d> {
-    let dpr = web_sys::window()
-        .map(|w| w.device_pixel_ratio())
-        .filter(|d| d.is_finite() && *d > 0.0)
-        .unwrap_or(1.0)
-        .min(3.0);
+    let dpr = device_pixel_ratio();
     let (bw, bh) = (
         (css_w * dpr).round().max(1.0) as u32,
         (css_h * dpr).round().max(1.0) as u32,
@@ -236,6 +233,15 @@ fn surface(canvas: &HtmlCanvasElement, css_w: f64, css_h: f64) -> Option<CanvasR
 
 fn hsl(hue: u32, sat: u32, l: f64) -> String {
     format!("hsl({hue},{sat}%,{l:.0}%)")
+}
+
+/// The device pixel ratio, at most 3 (a canvas's backing store grows with its square).
+fn device_pixel_ratio() -> f64 {
+    web_sys::window()
+        .map(|w| w.device_pixel_ratio())
+        .filter(|d| d.is_finite() && *d > 0.0)
+        .unwrap_or(1.0)
+        .min(3.0)
 }
 
 /// Sets a CSS property only when it changed (a write dirties style even when equal).
@@ -261,6 +267,10 @@ pub struct StageLayer {
     /// snapshot is held so that its address cannot be reused by a newer one.
     drawn: Option<Drawn>,
     held: Option<Rc<Snap>>,
+    raster: raster::Raster,
+    image: Image,
+    /// The last drawing put labels on the canvas (outside the raster's boxes).
+    labelled: bool,
 }
 
 /// Draws the messages of a frame on `canvas`, placed over `svg` (whose drawing box is
@@ -302,7 +312,24 @@ pub fn draw_stage(
     if layer.drawn == want {
         return;
     }
-    let Some(ctx) = surface(canvas, bw.round(), bh.round()) else {
+    let dpr = device_pixel_ratio();
+    let (cw, ch) = (
+        (bw.round() * dpr).round().max(1.0) as u32,
+        (bh.round() * dpr).round().max(1.0) as u32,
+    );
+    let resized = canvas.width() != cw || canvas.height() != ch;
+    if canvas.width() != cw {
+        canvas.set_width(cw);
+    }
+    if canvas.height() != ch {
+        canvas.set_height(ch);
+    }
+    let Some(ctx) = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+    else {
         return;
     };
     layer.drawn = want;
@@ -311,8 +338,6 @@ pub fn draw_stage(
     let fit = Fit::meet(bw.round(), bh.round(), view.0, view.1);
     layer.fit = Some(fit);
     layer.selected = selected;
-    let _ = ctx.translate(fit.ox, fit.oy);
-    let _ = ctx.scale(fit.s, fit.s);
     let n = lay.pts.len();
     let few = msgs.len() <= 10 && n <= 8;
     let mr = (lay.r * 0.28).clamp(2.5, 6.0);
@@ -336,76 +361,139 @@ pub fn draw_stage(
             dup: m.rec.copy_of.is_some(),
         });
     }
-    let tau = std::f64::consts::TAU;
-    // Live messages, one path per colour (12 hues), filled; duplicates hollow on top.
+    // The dots are stamped into a pixel buffer (see raster.rs: the canvas's own arcs cost ~15×
+    // more without a GPU) in device pixels, and handed to the canvas in one putImageData of the
+    // box that changed (last frame's dots and this frame's).
+    let k = dpr * fit.s;
+    let dev = |x: f64, y: f64| (dpr * fit.ox + k * x, dpr * fit.oy + k * y);
+    let colour = |css: &str, fallback: Rgba| raster::parse_color(css).unwrap_or(fallback);
+    let (stage_c, fg_c, bad_c) = (
+        colour(&pal.stage, [255, 255, 255, 255]),
+        colour(&pal.fg, [26, 32, 44, 255]),
+        colour(&pal.bad, [197, 48, 48, 255]),
+    );
+    let hue_c = |kind: &str| raster::hsl(geom::kind_hue(kind) as f64, 70.0, pal.msg_l);
+    let before = layer.raster.drawn();
+    let r = &mut layer.raster;
+    r.clear(cw as usize, ch as usize);
+    // Live messages filled; duplicates hollow, on top.
     for dup in [false, true] {
-        let mut hues: Vec<u32> = layer
+        for d in layer
             .dots
             .iter()
             .filter(|d| d.gone.is_none() && d.dup == dup)
-            .map(|d| geom::kind_hue(d.kind))
-            .collect();
-        hues.sort_unstable();
-        hues.dedup();
-        for hue in hues {
-            ctx.begin_path();
-            for d in &layer.dots {
-                if d.gone.is_none() && d.dup == dup && geom::kind_hue(d.kind) == hue {
-                    ctx.move_to(d.x + mr, d.y);
-                    let _ = ctx.arc(d.x, d.y, mr, 0.0, tau);
-                }
-            }
-            let c = hsl(hue, 70, pal.msg_l);
+        {
+            let (x, y) = dev(d.x, d.y);
             if dup {
-                ctx.set_fill_style_str(&pal.stage);
-                ctx.fill();
-                ctx.set_stroke_style_str(&c);
-                ctx.set_line_width(2.0);
-                ctx.stroke();
+                r.disc(x, y, k * mr, stage_c, 1.0);
+                r.ring(x, y, k * mr, k * 2.0, hue_c(d.kind), 1.0);
             } else {
-                ctx.set_fill_style_str(&c);
-                ctx.fill();
+                r.disc(x, y, k * mr, hue_c(d.kind), 1.0);
             }
         }
     }
     // Dropped messages: a red cross where they died, fading out (unless motion is reduced).
-    let s = mr * 1.3;
-    ctx.set_line_cap("round");
+    let s = mr * 1.3 / 2.0;
     for d in &layer.dots {
         let Some(gone) = d.gone else { continue };
-        ctx.set_global_alpha(if reduced {
+        let alpha = if reduced {
             1.0
         } else {
             (1.0 - gone).clamp(0.0, 1.0)
-        });
-        ctx.begin_path();
-        let _ = ctx.arc(d.x, d.y, mr, 0.0, tau);
-        ctx.set_fill_style_str(&hsl(geom::kind_hue(d.kind), 70, pal.msg_l));
-        ctx.fill();
-        ctx.begin_path();
-        ctx.move_to(d.x - s / 2.0, d.y - s / 2.0);
-        ctx.line_to(d.x + s / 2.0, d.y + s / 2.0);
-        ctx.move_to(d.x - s / 2.0, d.y + s / 2.0);
-        ctx.line_to(d.x + s / 2.0, d.y - s / 2.0);
-        ctx.set_stroke_style_str(&pal.bad);
-        ctx.set_line_width(2.5);
-        ctx.stroke();
+        };
+        r.disc(
+            dev(d.x, d.y).0,
+            dev(d.x, d.y).1,
+            k * mr,
+            hue_c(d.kind),
+            alpha,
+        );
+        r.segment(
+            dev(d.x - s, d.y - s),
+            dev(d.x + s, d.y + s),
+            k * 2.5,
+            bad_c,
+            alpha,
+        );
+        r.segment(
+            dev(d.x - s, d.y + s),
+            dev(d.x + s, d.y - s),
+            k * 2.5,
+            bad_c,
+            alpha,
+        );
     }
-    ctx.set_global_alpha(1.0);
     if let Some(d) = selected.and_then(|id| layer.dots.iter().find(|d| d.id == id)) {
-        ctx.begin_path();
-        let _ = ctx.arc(d.x, d.y, mr + 1.0, 0.0, tau);
-        ctx.set_stroke_style_str(&pal.fg);
-        ctx.set_line_width(2.5);
-        ctx.stroke();
+        let (x, y) = dev(d.x, d.y);
+        r.ring(x, y, k * (mr + 1.0), k * 2.5, fg_c, 1.0);
     }
+    // Labels are drawn by the canvas over the pixels, so a frame with labels (or after one)
+    // clears and puts the whole canvas.
+    let whole = few || layer.labelled || resized;
+    let rows = if whole {
+        ctx.clear_rect(0.0, 0.0, cw as f64, ch as f64);
+        r.drawn().map(|(_, y0, _, y1)| (y0, y1))
+    } else {
+        match (before, r.drawn()) {
+            (None, None) => None,
+            (Some(a), None) | (None, Some(a)) => Some((a.1, a.3)),
+            (Some(a), Some(b)) => Some((a.1.min(b.1), a.3.max(b.3))),
+        }
+    };
+    if let Some((y0, y1)) = rows {
+        layer.image.put(&ctx, r, y0, y1);
+    }
+    layer.labelled = few;
     if few {
+        let _ = ctx.set_transform(k, 0.0, 0.0, k, dpr * fit.ox, dpr * fit.oy);
         ctx.set_font("10px system-ui, sans-serif");
         ctx.set_text_align("center");
         ctx.set_fill_style_str(&pal.muted);
         for d in layer.dots.iter().filter(|d| d.gone.is_none()) {
             let _ = ctx.fill_text(d.kind, d.x, d.y - mr - 3.0);
         }
+        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+    }
+}
+
+/// The canvas's `ImageData`, kept between frames, and the wasm pixels copied into it.
+#[derive(Default)]
+pub struct Image {
+    img: Option<(web_sys::ImageData, js_sys::Uint8ClampedArray)>,
+}
+
+impl Image {
+    /// Copies rows `y0..y1` of `r` into the canvas.
+    fn put(&mut self, ctx: &CanvasRenderingContext2d, r: &raster::Raster, y0: usize, y1: usize) {
+        let (w, h) = (r.w as u32, r.h as u32);
+        if self.img.as_ref().map(|(i, _)| (i.width(), i.height())) != Some((w, h)) {
+            self.img = web_sys::ImageData::new_with_sw(w, h).ok().and_then(|i| {
+                let data = js_sys::Reflect::get(&i, &"data".into()).ok()?;
+                Some((i, data.dyn_into::<js_sys::Uint8ClampedArray>().ok()?))
+            });
+        }
+        let Some((img, data)) = &self.img else { return };
+        let (y0, y1) = (y0.min(r.h), y1.min(r.h));
+        if y0 >= y1 {
+            return;
+        }
+        let rows = &r.bytes()[y0 * r.w * 4..y1 * r.w * 4];
+        // SAFETY: the view into wasm memory is used at once, before anything can allocate.
+        unsafe {
+            data.set(
+                &js_sys::Uint8ClampedArray::view(rows),
+                (y0 * r.w * 4) as u32,
+            );
+        }
+        let _ = ctx.put_image_data_with_dirty_x_and_dirty_y_and_dirty_width_and_dirty_height(
+            img,
+            0.0,
+            0.0,
+            0.0,
+            y0 as f64,
+            w as f64,
+            (y1 - y0) as f64,
+        );
     }
 }
 

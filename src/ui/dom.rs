@@ -62,10 +62,23 @@ pub fn copy_text(text: &str) {
 
 /// Whether a CSS media query matches.
 pub fn media(query: &str) -> bool {
-    web_sys::window()
-        .and_then(|w| w.match_media(query).ok().flatten())
-        .map(|m| m.matches())
-        .unwrap_or(false)
+    // A MediaQueryList stays live, so each query is made once and its `matches` read after
+    // (the stage asks every frame; `matchMedia` builds a new list on every call).
+    thread_local! {
+        static LISTS: std::cell::RefCell<Vec<(String, web_sys::MediaQueryList)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    LISTS.with(|l| {
+        if let Some((_, m)) = l.borrow().iter().find(|(q, _)| q == query) {
+            return m.matches();
+        }
+        let Some(m) = web_sys::window().and_then(|w| w.match_media(query).ok().flatten()) else {
+            return false;
+        };
+        let r = m.matches();
+        l.borrow_mut().push((query.to_string(), m));
+        r
+    })
 }
 
 pub fn reduced_motion() -> bool {

@@ -24,6 +24,7 @@ mod metrics;
 mod pacelc;
 mod page;
 pub mod panic;
+pub mod raster;
 mod sliders;
 mod spacetime;
 mod stage;

@@ -442,6 +442,165 @@ fn on_message(st: &Shared, force: &UseForceUpdateHandle, data: &wasm_bindgen::Js
     force.force_update();
 }
 
+/// The page's callbacks. They only capture the shared state and the redraw handle, so they are
+/// made once (see [`ScenarioPage`]): a child whose other props did not change then skips its
+/// render, instead of every panel re-rendering on each of the page's renders while playing.
+#[derive(Clone, PartialEq)]
+struct Cbs {
+    on_select: Callback<Sel>,
+    on_seek: Callback<Time>,
+    on_scroll: Callback<i64>,
+    on_show: Callback<(Time, &'static str)>,
+    on_act: Callback<Action>,
+    on_stage_action: Callback<Result<Action, String>>,
+    on_side: Callback<u32>,
+    on_close: Callback<()>,
+    on_toast_close: Callback<MouseEvent>,
+    on_banner_close: Callback<MouseEvent>,
+    on_help: Callback<bool>,
+    on_zoom: Callback<f64>,
+    on_param: Callback<(String, String)>,
+    controls: super::controls::ControlCallbacks,
+}
+
+fn callbacks(st: &Shared, force: &UseForceUpdateHandle, guar: &Rc<RefCell<Live>>) -> Cbs {
+    let on_select = cmd(st, force, |s, v: Sel| {
+        s.sel = match v {
+            Sel::Agent(u32::MAX) => None,
+            v if s.sel == Some(v) => None,
+            v => Some(v),
+        };
+    });
+    let on_seek = cmd(st, force, |s, t: Time| {
+        if let Ok(e) = &mut s.eng {
+            e.playing = false;
+        }
+        seek(s, t)
+    });
+    let on_scroll = {
+        let (st, force) = (st.clone(), force.clone());
+        Callback::from(move |dt: i64| {
+            let mut s = st.borrow_mut();
+            if let Ok(e) = &mut s.eng {
+                e.playing = false;
+                let t = Time((e.t.0 as i64 + dt).max(0) as u64);
+                e.seek(t);
+                e.url_dirty = true;
+            }
+            light_update(&st, s, &force);
+        })
+    };
+    let on_show = {
+        let (g, seek) = (guar.clone(), on_seek.clone());
+        Callback::from(move |(t, name)| {
+            g.borrow_mut().set_focus(name);
+            seek.emit(t)
+        })
+    };
+    let on_act = cmd(st, force, |s, a: Action| act(s, a));
+    let on_stage_action = cmd(st, force, |s, a: Result<Action, String>| match a {
+        Ok(a) => act(s, a),
+        Err(why) => s.toast = Some(why),
+    });
+    let on_side = cmd(st, force, |s, id: u32| move_side(s, id));
+    let on_close = cmd(st, force, |s, _: ()| s.sel = None);
+    let on_toast_close = cmd(st, force, |s, _: MouseEvent| {
+        s.toast = None;
+        s.shared = None;
+    });
+    let on_banner_close = cmd(st, force, |s, _: MouseEvent| s.banner = None);
+    let on_help = cmd(st, force, |s, v: bool| s.help = v);
+    let on_zoom = cmd(st, force, |s, k: f64| {
+        s.win = ((s.win as f64) * k).clamp(1_000.0, 3.6e9) as u64
+    });
+    let on_param = cmd(st, force, |s, (k, v): (String, String)| {
+        if let Ok(e) = &mut s.eng {
+            s.toast = e.set_param(&k, &v).err();
+        }
+    });
+    let controls = super::controls::ControlCallbacks {
+        play: cmd(st, force, |s, p: bool| set_playing(s, p)),
+        step: cmd(st, force, |s, fwd: bool| {
+            set_playing(s, false);
+            if let Ok(e) = &mut s.eng {
+                if fwd {
+                    e.step_forward()
+                } else {
+                    e.step_back()
+                }
+                e.url_dirty = true;
+            }
+        }),
+        reset: cmd(st, force, |s, _: ()| {
+            if let Ok(e) = &mut s.eng {
+                s.toast = e.reset().err();
+            }
+        }),
+        seek: on_seek.clone(),
+        speed: cmd(st, force, |s, v: f64| {
+            if let Ok(e) = &mut s.eng {
+                e.set_speed_log(v);
+            }
+        }),
+        seed: cmd(st, force, |s, v: u64| {
+            if let Ok(e) = &mut s.eng {
+                s.toast = e.set_seed(v).err();
+            }
+        }),
+        split: cmd(st, force, |s, _: ()| split(s)),
+        heal: cmd(st, force, |s, _: ()| act(s, Action::Heal)),
+        clock: cmd(st, force, |s, c: ClockMode| s.clock = c),
+        theme: cmd(st, force, |s, t: String| {
+            dom::set_theme(&t);
+            s.theme = t.clone();
+            if let Ok(e) = &mut s.eng {
+                if t.is_empty() {
+                    e.run.page.remove("theme");
+                } else {
+                    e.run.page.insert("theme".into(), t);
+                }
+                e.url_dirty = true;
+            }
+        }),
+        share: cmd(st, force, move |s, _: ()| {
+            if let Ok(e) = &s.eng {
+                let url = dom::absolute_url(&strip_page(&e.query()));
+                dom::copy_text(&url);
+                s.toast = Some("Link copied: it replays this exact run, at this moment.".into());
+                s.shared = Some(url);
+            }
+        }),
+        embed: cmd(st, force, move |s, _: ()| {
+            if let Ok(e) = &s.eng {
+                let q = strip_page(&e.query());
+                let url = dom::absolute_url(&format!("{q}&embed=1&autoplay=1"));
+                let snippet = format!("<iframe src=\"{url}\" width=\"800\" height=\"500\" style=\"border:0\" title=\"Swarmscope: {}\" loading=\"lazy\"></iframe>", e.def.title);
+                dom::copy_text(&snippet);
+                s.toast = Some("Embed snippet copied (an 800×500 iframe).".into());
+                s.shared = Some(snippet);
+            }
+        }),
+        help: on_help.clone(),
+    };
+
+    Cbs {
+        on_select,
+        on_seek,
+        on_scroll,
+        on_show,
+        on_act,
+        on_stage_action,
+        on_side,
+        on_close,
+        on_toast_close,
+        on_banner_close,
+        on_help,
+        on_zoom,
+        on_param,
+        controls,
+    }
+}
+
 #[component]
 pub fn ScenarioPage(props: &PageProps) -> Html {
     let st: Shared = use_mut_ref(|| init(props));
@@ -537,6 +696,26 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         })
     };
     use_animation_frame(playing_now, on_frame);
+    let cbs = {
+        let (st, force, guar) = (st.clone(), force.clone(), guar.clone());
+        use_memo((), move |_| callbacks(&st, &force, &guar))
+    };
+    let Cbs {
+        on_select,
+        on_seek,
+        on_scroll,
+        on_show,
+        on_act,
+        on_stage_action,
+        on_side,
+        on_close,
+        on_toast_close,
+        on_banner_close,
+        on_help,
+        on_zoom,
+        on_param,
+        controls: controls_cb,
+    } = (*cbs).clone();
 
     let mut s = st.borrow_mut();
     let embed = s.embed;
@@ -609,125 +788,6 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     let (g_checking, g_error, g_ops) = (g.checking, g.error.clone(), g.checked_ops);
     drop(g);
     drop(s);
-
-    let on_select = cmd(&st, &force, |s, v: Sel| {
-        s.sel = match v {
-            Sel::Agent(u32::MAX) => None,
-            v if s.sel == Some(v) => None,
-            v => Some(v),
-        };
-    });
-    let on_seek = cmd(&st, &force, |s, t: Time| {
-        if let Ok(e) = &mut s.eng {
-            e.playing = false;
-        }
-        seek(s, t)
-    });
-    let on_scroll = {
-        let (st, force) = (st.clone(), force.clone());
-        Callback::from(move |dt: i64| {
-            let mut s = st.borrow_mut();
-            if let Ok(e) = &mut s.eng {
-                e.playing = false;
-                let t = Time((e.t.0 as i64 + dt).max(0) as u64);
-                e.seek(t);
-                e.url_dirty = true;
-            }
-            light_update(&st, s, &force);
-        })
-    };
-    let on_show = {
-        let (g, seek) = (guar.clone(), on_seek.clone());
-        Callback::from(move |(t, name)| {
-            g.borrow_mut().set_focus(name);
-            seek.emit(t)
-        })
-    };
-    let on_act = cmd(&st, &force, |s, a: Action| act(s, a));
-    let on_stage_action = cmd(&st, &force, |s, a: Result<Action, String>| match a {
-        Ok(a) => act(s, a),
-        Err(why) => s.toast = Some(why),
-    });
-    let on_side = cmd(&st, &force, |s, id: u32| move_side(s, id));
-    let on_close = cmd(&st, &force, |s, _: ()| s.sel = None);
-    let on_toast_close = cmd(&st, &force, |s, _: MouseEvent| {
-        s.toast = None;
-        s.shared = None;
-    });
-    let on_banner_close = cmd(&st, &force, |s, _: MouseEvent| s.banner = None);
-    let on_help = cmd(&st, &force, |s, v: bool| s.help = v);
-    let on_zoom = cmd(&st, &force, |s, k: f64| {
-        s.win = ((s.win as f64) * k).clamp(1_000.0, 3.6e9) as u64
-    });
-    let on_param = cmd(&st, &force, |s, (k, v): (String, String)| {
-        if let Ok(e) = &mut s.eng {
-            s.toast = e.set_param(&k, &v).err();
-        }
-    });
-    let controls_cb = super::controls::ControlCallbacks {
-        play: cmd(&st, &force, |s, p: bool| set_playing(s, p)),
-        step: cmd(&st, &force, |s, fwd: bool| {
-            set_playing(s, false);
-            if let Ok(e) = &mut s.eng {
-                if fwd {
-                    e.step_forward()
-                } else {
-                    e.step_back()
-                }
-                e.url_dirty = true;
-            }
-        }),
-        reset: cmd(&st, &force, |s, _: ()| {
-            if let Ok(e) = &mut s.eng {
-                s.toast = e.reset().err();
-            }
-        }),
-        seek: on_seek.clone(),
-        speed: cmd(&st, &force, |s, v: f64| {
-            if let Ok(e) = &mut s.eng {
-                e.set_speed_log(v);
-            }
-        }),
-        seed: cmd(&st, &force, |s, v: u64| {
-            if let Ok(e) = &mut s.eng {
-                s.toast = e.set_seed(v).err();
-            }
-        }),
-        split: cmd(&st, &force, |s, _: ()| split(s)),
-        heal: cmd(&st, &force, |s, _: ()| act(s, Action::Heal)),
-        clock: cmd(&st, &force, |s, c: ClockMode| s.clock = c),
-        theme: cmd(&st, &force, |s, t: String| {
-            dom::set_theme(&t);
-            s.theme = t.clone();
-            if let Ok(e) = &mut s.eng {
-                if t.is_empty() {
-                    e.run.page.remove("theme");
-                } else {
-                    e.run.page.insert("theme".into(), t);
-                }
-                e.url_dirty = true;
-            }
-        }),
-        share: cmd(&st, &force, move |s, _: ()| {
-            if let Ok(e) = &s.eng {
-                let url = dom::absolute_url(&strip_page(&e.query()));
-                dom::copy_text(&url);
-                s.toast = Some("Link copied: it replays this exact run, at this moment.".into());
-                s.shared = Some(url);
-            }
-        }),
-        embed: cmd(&st, &force, move |s, _: ()| {
-            if let Ok(e) = &s.eng {
-                let q = strip_page(&e.query());
-                let url = dom::absolute_url(&format!("{q}&embed=1&autoplay=1"));
-                let snippet = format!("<iframe src=\"{url}\" width=\"800\" height=\"500\" style=\"border:0\" title=\"Swarmscope: {}\" loading=\"lazy\"></iframe>", e.def.title);
-                dom::copy_text(&snippet);
-                s.toast = Some("Embed snippet copied (an 800×500 iframe).".into());
-                s.shared = Some(snippet);
-            }
-        }),
-        help: on_help.clone(),
-    };
 
     let narrow = web_sys::window()
         .and_then(|w| w.inner_width().ok())
