@@ -112,12 +112,18 @@ impl Engine {
             hash_marks: vec![],
         };
         if let Some(t) = e.run.time {
-            // A link's time is reached in full (not one tick's budget), so it opens where it was.
+            // A link's time is reached in full (not one tick's budget), so it opens where it was;
+            // in steps of the metrics' sampling interval, so that the sparklines (and the panel
+            // when scrubbed back) have the run's history, as if it had been played.
+            let step = Time((e.end().0 / 200).max(1));
             let mut spent = 0;
             while e.sim.now() < t && spent < OPEN_BUDGET {
-                let ran = e.sim.run_until(t, TICK_BUDGET);
+                let ran = e.sim.run_until((e.sim.now() + step).min(t), TICK_BUDGET);
                 spent += ran.max(1);
+                e.t = e.sim.now();
+                e.sample();
             }
+            e.t = Time::ZERO;
             e.seek(t);
         }
         Ok((e, banner))

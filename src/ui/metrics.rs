@@ -25,6 +25,34 @@ fn fmt_val(v: f64) -> String {
     }
 }
 
+/// The metric values at the cursor: the live ones when the cursor is at the head; scrubbed back,
+/// the last sample recorded at or before the cursor (NaN before the first), with its index in
+/// `hist` (for the sparkline's marker).
+pub fn values_at(
+    t: Time,
+    head: Time,
+    live: &[f64],
+    hist: &[(Time, Vec<f64>)],
+) -> (Vec<f64>, Option<usize>) {
+    if t >= head {
+        return (live.to_vec(), None);
+    }
+    match hist.iter().rposition(|(at, _)| *at <= t) {
+        Some(i) => (
+            (0..live.len())
+                .map(|k| hist[i].1.get(k).copied().unwrap_or(f64::NAN))
+                .collect(),
+            Some(i),
+        ),
+        None => (vec![f64::NAN; live.len()], None),
+    }
+}
+
+/// Whether an invariant still held at `t` (its first violation, if any, came later).
+pub fn held_at(held: bool, first_violation: Option<Time>, t: Time) -> bool {
+    held || first_violation.is_some_and(|v| v > t)
+}
+
 fn spark(hist: &[(Time, Vec<f64>)], k: usize) -> String {
     let vals: Vec<f64> = hist
         .iter()
@@ -55,19 +83,32 @@ fn spark(hist: &[(Time, Vec<f64>)], k: usize) -> String {
 #[component]
 pub fn Metrics(props: &MetricsProps) -> Html {
     let s = &props.snap;
+    let back = s.t < s.head;
+    let live: Vec<f64> = s.metrics.iter().map(|(_, v)| *v).collect();
+    let (vals, at) = values_at(s.t, s.head, &live, &props.hist);
+    // The sparkline's marker at the sample shown (scrubbed back).
+    let mark = at.map(|i| {
+        let n = props.hist.len().saturating_sub(1).max(1);
+        format!("{:.1}", i as f64 / n as f64 * 100.0)
+    });
     html! {
         <section class="panel metrics" aria-label="Metrics and invariants">
             <h2>{ "Metrics" }</h2>
+            if back {
+                <p class="hint" data-testid="metrics-at">{ format!("At the cursor, {} (the last sample at or before it); the run itself is at {}.", s.t, s.head) }</p>
+            }
             <dl class="metric-list">
-                { for s.metrics.iter().enumerate().map(|(k, (name, v))| html! {
+                { for s.metrics.iter().enumerate().map(|(k, (name, _))| html! {
                     <div class="metric" key={name.clone()}>
                         <dt>{ name }</dt>
-                        <dd><svg class="spark" viewBox="0 0 100 20" preserveAspectRatio="none" aria-hidden="true"><polyline points={spark(&props.hist, k)} /></svg>
-                            <span class="num">{ fmt_val(*v) }</span>
+                        <dd><svg class="spark" viewBox="0 0 100 20" preserveAspectRatio="none" aria-hidden="true"><polyline points={spark(&props.hist, k)} />
+                                if let Some(x) = mark.clone() { <line class="spark-at" x1={x.clone()} x2={x} y1="0" y2="20" /> }
+                            </svg>
+                            <span class="num">{ fmt_val(vals.get(k).copied().unwrap_or(f64::NAN)) }</span>
                         </dd>
                     </div>
                 }) }
-                <div class="metric"><dt>{ "events" }</dt><dd><span class="num">{ s.events }</span></dd></div>
+                <div class="metric"><dt>{ if back { "events (whole run)" } else { "events" } }</dt><dd><span class="num">{ s.events }</span></dd></div>
                 <div class="metric"><dt>{ "in flight now" }</dt><dd><span class="num" data-testid="in-flight">{ s.msgs.iter().filter(|m| m.dying.is_none()).count() }</span></dd></div>
             </dl>
             <h2>{ "Invariants" }</h2>
@@ -76,13 +117,16 @@ pub fn Metrics(props: &MetricsProps) -> Html {
             }
             <ul class="invariants">
                 { for s.invariants.iter().map(|inv| {
+                    // Scrubbed back before its violation, the invariant still held at the cursor.
+                    let held = held_at(inv.held, inv.first_violation, s.t);
                     let seek = inv.first_violation.map(|t| {
                         let cb = props.on_seek.clone();
-                        html! { <button class="link" onclick={Callback::from(move |_: MouseEvent| cb.emit(t))} aria-label={format!("Seek to the violation at {t}")}>{ format!("violated at {t} →") }</button> }
+                        let text = if held { format!("violated later, at {t} →") } else { format!("violated at {t} →") };
+                        html! { <button class="link" onclick={Callback::from(move |_: MouseEvent| cb.emit(t))} aria-label={format!("Seek to the violation at {t}")}>{ text }</button> }
                     });
                     html! {
-                        <li key={inv.name.clone()} class={if inv.held { "ok" } else { "bad" }} data-testid="invariant">
-                            <span class="dot" aria-hidden="true">{ if inv.held { "✓" } else { "✗" } }</span>
+                        <li key={inv.name.clone()} class={if held { "ok" } else { "bad" }} data-testid="invariant">
+                            <span class="dot" aria-hidden="true">{ if held { "✓" } else { "✗" } }</span>
                             <span>{ &inv.name }</span>
                             { seek.unwrap_or_default() }
                         </li>
@@ -90,5 +134,47 @@ pub fn Metrics(props: &MetricsProps) -> Html {
                 }) }
             </ul>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubbed_back_the_panel_reads_the_last_sample_at_or_before_the_cursor() {
+        let hist = vec![
+            (Time(100), vec![1.0, 10.0]),
+            (Time(200), vec![2.0, 20.0]),
+            (Time(300), vec![3.0]),
+        ];
+        let live = [9.0, 90.0];
+        // At the head: the live values.
+        assert_eq!(
+            values_at(Time(400), Time(400), &live, &hist),
+            (vec![9.0, 90.0], None)
+        );
+        // Back at 250: the sample of 200; at 200 exactly, that one too.
+        assert_eq!(
+            values_at(Time(250), Time(400), &live, &hist),
+            (vec![2.0, 20.0], Some(1))
+        );
+        assert_eq!(values_at(Time(200), Time(400), &live, &hist).1, Some(1));
+        // A sample without the metric (recorded before it existed) reads NaN, not a neighbour.
+        let (v, at) = values_at(Time(350), Time(400), &live, &hist);
+        assert_eq!((v[0], at), (3.0, Some(2)));
+        assert!(v[1].is_nan());
+        // Before the first sample: nothing to show.
+        let (v, at) = values_at(Time(50), Time(400), &live, &hist);
+        assert!(v.iter().all(|x| x.is_nan()) && at.is_none());
+    }
+
+    #[test]
+    fn an_invariant_violated_after_the_cursor_still_held_there() {
+        assert!(held_at(true, None, Time(5)));
+        assert!(held_at(false, Some(Time(10)), Time(5)));
+        assert!(!held_at(false, Some(Time(10)), Time(10)));
+        assert!(!held_at(false, Some(Time(3)), Time(5)));
+        assert!(!held_at(false, None, Time(5)));
     }
 }

@@ -340,3 +340,32 @@ app.test('Share and Embed while scrubbed back open at that moment with the same 
   }
   await shot('shared-embed-at-moment');
 });
+
+app.test('scrubbed back, metrics and invariants read at the cursor and say so', { path: '/?s=bully&seed=1&variant=meek&t=3s' }, async ({ page, shot }) => {
+  // The broken "meek" bully first breaks the rank-order invariant at 1.375 s.
+  await page.getByTestId('stage').waitFor();
+  const inv = page.getByTestId('invariant').first();
+  assert.match(await inv.textContent(), /violated at 1375352us/);
+  assert.equal(await inv.getAttribute('class'), 'bad');
+  assert.equal(await page.getByTestId('metrics-at').count(), 0);
+  const num = (name) =>
+    page.$$eval('.metric', (ms, name) => ms.find((m) => m.querySelector('dt').textContent === name)?.querySelector('.num').textContent, name);
+  const atHead = Number(await num('elections'));
+  const scrub = (ms) =>
+    page.$eval('[data-testid=scrubber]', (el, ms) => {
+      el.value = String(ms);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, ms);
+  await scrub(1000);
+  await page.getByTestId('metrics-at').waitFor();
+  // Before the violation the invariant held, and the panel says when it breaks.
+  assert.equal(await inv.getAttribute('class'), 'ok');
+  assert.match(await inv.textContent(), /violated later, at 1375352us/);
+  // The metrics are those of the sample at or before 1 s (opening a link samples as it replays).
+  const back = Number(await num('elections'));
+  assert.ok(Number.isFinite(back) && back < atHead, `elections at 1 s ${back} < at 3 s ${atHead}`);
+  assert.match(await page.getByTestId('metrics-at').textContent(), /the run itself is at 3s/);
+  await shot('metrics-scrubbed-back');
+  await scrub(2000);
+  await page.waitForFunction(() => document.querySelector('[data-testid=invariant]')?.className === 'bad');
+});
