@@ -71,25 +71,25 @@ impl Engine {
     /// Builds the run; a run whose interventions cannot be replayed falls back to the defaults
     /// with a message.
     pub fn new(def: &'static ScenarioDef, run: Run) -> Result<(Engine, Option<String>), String> {
+        Engine::with_trace(def, run, TraceConfig::default())
+    }
+
+    /// [`Engine::new`] with a given trace policy (tests use a small trace to make it drop its
+    /// oldest events).
+    pub fn with_trace(
+        def: &'static ScenarioDef,
+        run: Run,
+        trace: TraceConfig,
+    ) -> Result<(Engine, Option<String>), String> {
         let mut banner = None;
-        let sim = match def.instantiate(
-            &run.params,
-            run.seed,
-            run.interventions.clone(),
-            TraceConfig::default(),
-        ) {
+        let sim = match def.instantiate(&run.params, run.seed, run.interventions.clone(), trace) {
             Ok(s) => s,
             Err(e) => {
                 banner = Some(format!(
                     "This run could not be rebuilt ({e}); showing the defaults instead."
                 ));
-                def.instantiate(
-                    &Default::default(),
-                    run.seed,
-                    vec![],
-                    TraceConfig::default(),
-                )
-                .map_err(|e| format!("{}: {e}", def.id))?
+                def.instantiate(&Default::default(), run.seed, vec![], trace)
+                    .map_err(|e| format!("{}: {e}", def.id))?
             }
         };
         let mut run = run;
@@ -122,6 +122,7 @@ impl Engine {
                 spent += ran.max(1);
                 e.t = e.sim.now();
                 e.sample();
+                e.mark_hashes();
             }
             e.t = Time::ZERO;
             e.seek(t);
@@ -183,32 +184,58 @@ impl Engine {
         self.hash_marks.clear();
     }
 
-    /// The trace hash of the run up to `t`: the head's hash at the head, else the kept events up
-    /// to `t` hashed from checkpoints (so a link to a scrubbed-back moment, which replays only up
-    /// to it, shows the same hash). When the trace dropped its oldest events, the head's.
+    /// The trace hash of the run up to `t`: the head's hash at the head, else from the checkpoint
+    /// before `t` and the kept events after it (so a link to a scrubbed-back moment, which replays
+    /// only up to it, shows the same hash). Falls back to the head's hash when the events needed
+    /// are gone: within the first `HASH_BLOCK` events after the trace dropped its oldest ones (the
+    /// checkpoint before them is older than the oldest kept event), or after a fork once the trace
+    /// has dropped events (checkpoints start over on a fork).
     pub fn hash_at(&mut self, t: Time) -> u64 {
-        let tr = self.sim.trace();
-        if t >= self.sim.now() || tr.first_event != 0 {
+        if t >= self.sim.now() {
             return self.sim.hash();
         }
-        let end = tr.events.partition_point(|e| e.time <= t);
+        self.mark_hashes();
+        let tr = self.sim.trace();
+        let first = tr.first_event as usize;
+        // Absolute event indices (counted from the run's start, dropped events included).
+        let end = first + tr.events.partition_point(|e| e.time <= t);
+        let block = end / HASH_BLOCK;
+        let Some(mut h) = self.hash_marks.get(block).copied() else {
+            return self.sim.hash();
+        };
+        if block * HASH_BLOCK < first {
+            return self.sim.hash();
+        }
+        for e in &tr.events[block * HASH_BLOCK - first..end - first] {
+            h.feed_event(e);
+        }
+        h.0
+    }
+
+    /// Extends the hash checkpoints over every complete block of events the trace holds. Called
+    /// as the run advances (at most a tick's budget of events at a time), so the checkpoints cover
+    /// events before the trace drops them (it drops its oldest half when full).
+    fn mark_hashes(&mut self) {
+        let tr = self.sim.trace();
+        let first = tr.first_event as usize;
         if self.hash_marks.is_empty() {
+            if first != 0 {
+                return;
+            }
             self.hash_marks.push(TraceHash::default());
         }
-        let block = end / HASH_BLOCK;
-        while self.hash_marks.len() <= block {
+        loop {
             let k = self.hash_marks.len() - 1;
+            let (from, to) = (k * HASH_BLOCK, (k + 1) * HASH_BLOCK);
+            if from < first || to > first + tr.events.len() {
+                return;
+            }
             let mut h = self.hash_marks[k];
-            for e in &tr.events[k * HASH_BLOCK..(k + 1) * HASH_BLOCK] {
+            for e in &tr.events[from - first..to - first] {
                 h.feed_event(e);
             }
             self.hash_marks.push(h);
         }
-        let mut h = self.hash_marks[block];
-        for e in &tr.events[block * HASH_BLOCK..end] {
-            h.feed_event(e);
-        }
-        h.0
     }
 
     /// Sets the speed from a factor (model time per real time), clamped to the slider's range.
@@ -224,6 +251,7 @@ impl Engine {
         let t = t.min(Time::MAX);
         if t > self.sim.now() {
             self.sim.run_until(t, TICK_BUDGET);
+            self.mark_hashes();
         }
         let before = self.t;
         self.t = t.min(self.sim.now());
@@ -593,6 +621,43 @@ mod tests {
             fresh.time = Some(t);
             let (f, _) = Engine::new(def, fresh).expect("builds");
             assert_eq!(e.hash_at(t), f.sim.hash(), "{ms} ms");
+        }
+    }
+
+    #[test]
+    fn the_hash_at_a_cursor_survives_the_trace_dropping_its_oldest_events() {
+        // A trace of at most 30,000 events drops its oldest half when full; checkpoints taken as
+        // the run goes cover the dropped events, so a scrubbed-back moment still has its hash.
+        let def = find("heartbeat").expect("heartbeat");
+        let mut run = Run::new("heartbeat", 5);
+        run.params.insert("nodes".into(), "12".into());
+        run.params.insert("interval".into(), "20ms".into());
+        let small = TraceConfig {
+            max_events: 30_000,
+            ..TraceConfig::default()
+        };
+        let (mut e, _) = Engine::with_trace(def, run.clone(), small).expect("builds");
+        for ms in (100..=6000).step_by(100) {
+            e.seek(Time::ms(ms));
+        }
+        let first = e.sim.trace().first_event;
+        assert!(
+            first > 3 * HASH_BLOCK as u64,
+            "the trace dropped events: first kept {first}"
+        );
+        // From the first checkpoint after the oldest kept event on (before it, the events from
+        // the checkpoint to the oldest kept one are gone: the head's hash, documented).
+        let tr = e.sim.trace();
+        let skip = (HASH_BLOCK - first as usize % HASH_BLOCK) % HASH_BLOCK;
+        let early = tr.events[skip + 1].time;
+        assert!(early < Time::ms(4321));
+        for t in [early, Time::ms(4321), Time::ms(5999)] {
+            e.seek(t);
+            let mut fresh = run.clone();
+            fresh.time = Some(t);
+            let (f, _) = Engine::new(def, fresh).expect("builds");
+            assert_eq!(e.hash_at(t), f.sim.hash(), "{t}");
+            assert_ne!(e.hash_at(t), e.sim.hash(), "{t}: not the head's");
         }
     }
 
