@@ -589,7 +589,14 @@ pub fn draw_diagram(
         .collect();
     groups.sort_unstable();
     groups.dedup();
-    ctx.set_line_width(1.1);
+    // At a device pixel ratio of 1 the arrows are exactly one device pixel wide: Chromium's
+    // software canvas then draws them as hairlines, ~10× faster than the polygon stroker it uses
+    // for anything wider (750 arrows: 3.8 ms instead of 42 ms in a stand-alone page). Denser
+    // screens keep 1.1 CSS px (2.2 device px at 2×; they usually have a GPU canvas).
+    let dpr = device_pixel_ratio();
+    // (A hair under one pixel, so that rounding cannot tip it over.)
+    let lw = if dpr < 1.5 { 0.999 / (s * dpr) } else { 1.1 };
+    ctx.set_line_width(lw);
     for (hue, future) in groups {
         ctx.begin_path();
         for sg in &layer.segs {
