@@ -7,6 +7,7 @@ pub mod dist;
 pub mod golden;
 pub mod history;
 pub mod rng;
+pub mod sort;
 pub mod time;
 
 pub use agent::{

@@ -79,7 +79,7 @@ pub fn along(a: (f64, f64), b: (f64, f64), r: f64, f: f64) -> (f64, f64) {
 /// The convex hull of points (Andrew's monotone chain), counter-clockwise.
 pub fn hull(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     let mut p: Vec<(f64, f64)> = points.to_vec();
-    p.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    crate::sim::sort::sort_by(&mut p, |a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     p.dedup();
     if p.len() < 3 {
         return p;
