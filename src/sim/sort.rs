@@ -89,7 +89,7 @@ mod tests {
         let mut v = vec![3.5, -0.0, f64::NAN, 0.0, -2.0, f64::INFINITY];
         sort_by(&mut v, f64::total_cmp);
         let bits: Vec<u64> = v.iter().map(|x| x.to_bits()).collect();
-        let mut w = vec![3.5, -0.0, f64::NAN, 0.0, -2.0, f64::INFINITY];
+        let mut w = [3.5, -0.0, f64::NAN, 0.0, -2.0, f64::INFINITY];
         w.sort_by(f64::total_cmp);
         assert_eq!(bits, w.iter().map(|x| x.to_bits()).collect::<Vec<_>>());
     }
