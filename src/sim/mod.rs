@@ -24,6 +24,7 @@ pub mod network;
 pub mod queue;
 pub mod trace;
 pub mod units;
+pub mod vecmap;
 pub mod world;
 
 pub use dynamic::Simulation;

@@ -63,7 +63,7 @@ pub(super) fn new_core(config: &SimConfig, invariant_count: usize) -> Core {
         next_msg: 0,
         next_iv: 0,
         history_len: 0,
-        open_ops: BTreeMap::new(),
+        open_ops: Default::default(),
         net_rng: SimRng::new(seed, Purpose::Network),
         fault_rng: SimRng::new(seed, Purpose::Faults),
         fault_gen: 0,
