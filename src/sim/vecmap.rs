@@ -1,7 +1,7 @@
-//! A map kept as a sorted `Vec`, for the engine's small maps (cut links, open client operations,
-//! a replica's pending operations). Each `BTreeMap` key/value pair compiles its own B-tree
+//! A map kept as a sorted `Vec`, for small maps in the browser's code (cut links, open client
+//! operations, a replica's pending operations, the terms of a Raft run). Each `BTreeMap` key/value pair compiles its own B-tree
 //! (insert, split, remove, rebalance, clone: 3–5 KB of wasm each); this is a binary search over a
-//! vector, a few hundred bytes, and as fast for the handful of entries these maps hold. It
+//! vector, a few hundred bytes, and as fast for the few dozen entries these maps hold. It
 //! iterates in key order like a `BTreeMap`, so nothing that walks it changes.
 
 /// A sorted-vector map with unique keys.
@@ -74,9 +74,28 @@ impl<K: Ord, V> VecMap<K, V> {
         self.0.len()
     }
 
+    /// Entries in ascending key order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
     /// Keys in ascending order.
     pub fn keys(&self) -> impl Iterator<Item = &K> {
         self.0.iter().map(|(k, _)| k)
+    }
+
+    /// Values in ascending key order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
+    }
+}
+
+impl<K, V> IntoIterator for VecMap<K, V> {
+    type Item = (K, V);
+    type IntoIter = std::vec::IntoIter<(K, V)>;
+    /// Entries in ascending key order.
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
     }
 }
 
@@ -106,6 +125,9 @@ mod tests {
             assert_eq!(ours.len(), std.len());
         }
         assert!(ours.keys().eq(std.keys()));
+        assert!(ours.values().eq(std.values()));
+        assert!(ours.iter().eq(std.iter()));
+        assert!(ours.clone().into_iter().eq(std.clone()));
         ours.clear();
         assert!(ours.is_empty());
     }
