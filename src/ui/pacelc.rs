@@ -108,7 +108,7 @@ fn y_axis() -> Html {
 fn curve_chart(m: &Model) -> Html {
     let lo = 0.01f64;
     let hi = m.t_max.max(lo * 10.0);
-    let px = |t: f64| L + (t.max(lo) / lo).ln() / (hi / lo).ln() * (W - L - R);
+    let px = |t: f64| L + libm::log(t.max(lo) / lo) / libm::log(hi / lo) * (W - L - R);
     let pts = m
         .curve
         .iter()
