@@ -80,7 +80,7 @@ impl<K: Ord, V> VecMap<K, V> {
     }
 
     /// Keys in ascending order.
-    pub fn keys(&self) -> impl Iterator<Item = &K> {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> {
         self.0.iter().map(|(k, _)| k)
     }
 
