@@ -9,7 +9,6 @@ use super::dist::Dist;
 use super::time::Time;
 use super::vecmap::VecMap;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// How one link (or every link, by default) behaves.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -36,7 +35,7 @@ impl Default for LinkConfig {
 pub struct Network {
     pub default: LinkConfig,
     /// Per directed link overrides.
-    pub overrides: BTreeMap<(NodeId, NodeId), LinkConfig>,
+    pub overrides: VecMap<(NodeId, NodeId), LinkConfig>,
     /// Deliver in send order on each directed link.
     pub fifo: bool,
     /// Partition group of each node; empty = fully connected.
@@ -55,7 +54,7 @@ impl Network {
     pub fn new(default: LinkConfig) -> Network {
         Network {
             default,
-            overrides: BTreeMap::new(),
+            overrides: VecMap::new(),
             fifo: false,
             groups: vec![],
             cut: VecMap::new(),
