@@ -196,9 +196,13 @@ fn lookup(id: &str) -> Result<&'static ScenarioDef, String> {
 }
 
 fn describe(def: &ScenarioDef) {
+    let story = def.story().unwrap_or_else(|e| {
+        eprintln!("{}: {e}", def.id);
+        Default::default()
+    });
     println!(
         "{} — {}\n\n{}\n\n{}\n\nParameters:",
-        def.id, def.title, def.ai_story, def.classic_story
+        def.id, def.title, story.ai, story.classic
     );
     for p in def.all_params() {
         println!(

@@ -20,11 +20,11 @@
 //! Consistency", POPL 2017): `w(q) → r(q) → w(a) → r(a) → r(q) = nil`. The live causal checker
 //! (metric `causal_ok`) and the per-agent invariant "no answer before its question" both flag it.
 
+use crate::sim::vecmap::VecMap;
 use crate::sim::{
     Agent, Breach, Ctx, Message, NodeId, NodeState, OpFn, Outcome, Protocol, Role, State, Summary,
     Time, TimerKey, Value,
 };
-use std::collections::BTreeSet;
 
 pub use super::causal_scenario::SCENARIO;
 
@@ -85,7 +85,7 @@ pub struct Peer {
     cfg: Cfg,
     /// Posts delivered per author (own included): the CBCAST vector clock.
     pub vc: Vec<u64>,
-    delivered: BTreeSet<PostId>,
+    delivered: VecMap<PostId, ()>,
     held: Vec<(PostId, Option<PostId>, Vec<u64>)>,
     latest_seen: Option<PostId>,
     req: u64,
@@ -103,7 +103,7 @@ impl Peer {
         Peer {
             cfg,
             vc: vec![0; n],
-            delivered: BTreeSet::new(),
+            delivered: VecMap::new(),
             held: Vec::new(),
             latest_seen: None,
             req: 0,
@@ -131,7 +131,7 @@ impl Peer {
         let id = (me.0, *mine);
         let answer = ctx.rng().chance(self.cfg.answer);
         let reply_to = if answer { self.latest_seen } else { None };
-        self.delivered.insert(id);
+        self.delivered.insert(id, ());
         self.record(ctx, OpFn::Write, id, Value::Nil);
         let lag = self.cfg.lag.0;
         for p in ctx.peers().collect::<Vec<_>>() {
@@ -166,11 +166,11 @@ impl Peer {
         if let Some(v) = self.vc.get_mut(id.0 as usize) {
             *v = (*v).max(id.1);
         }
-        self.delivered.insert(id);
+        self.delivered.insert(id, ());
         self.latest_seen = Some(id);
         self.record(ctx, OpFn::Read, id, Value::Int(1));
         if let Some(q) = reply_to {
-            if self.delivered.contains(&q) {
+            if self.delivered.contains_key(&q) {
                 self.record(ctx, OpFn::Read, q, Value::Int(1));
             } else {
                 self.orphans += 1;
@@ -181,7 +181,7 @@ impl Peer {
     }
 
     fn receive(&mut self, ctx: &mut Ctx<Msg>, id: PostId, reply_to: Option<PostId>, vc: &[u64]) {
-        if self.delivered.contains(&id) || self.held.iter().any(|h| h.0 == id) {
+        if self.delivered.contains_key(&id) || self.held.iter().any(|h| h.0 == id) {
             return; // a duplicate
         }
         self.held.push((id, reply_to, vc.to_vec()));
@@ -220,7 +220,7 @@ impl Agent for Peer {
             state: format!("VC {:?}, {} held back", self.vc, self.held.len()),
             log: self
                 .delivered
-                .iter()
+                .keys()
                 .rev()
                 .take(6)
                 .map(|&i| key(i))

@@ -254,13 +254,6 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
     title: "Heartbeats and failure detectors",
     group: Group::FailureHandling,
     tagline: "Agents ping each other to learn who is still alive — and sometimes guess wrong.",
-    ai_story: "Five agents share a job queue. Each one tells the others \"I'm alive\" every interval; an agent that stays silent too long is presumed dead and its jobs are reassigned. Crash an agent and watch the others notice; slow the network and watch them accuse an agent that is merely late.",
-    classic_story: "A heartbeat failure detector (Chandra & Toueg, 1996). With a timeout above the real message delay it is eventually perfect (◇P): every crash is detected, and after some time no live process is suspected. In an asynchronous system no timeout is safe: a slow process cannot be told from a crashed one (the root of FLP).",
-    try_this: &[
-        "Click an agent to crash it: the others suspect it within about one timeout.",
-        "Set latency to 200ms..400ms: live agents get suspected (false suspicions climb).",
-        "Partition the network: each side suspects the other side — the detector cannot tell a cut from a crash.",
-    ],
     params: PARAMS,
     engine_params: true,
     default_until: Time::secs(10),

@@ -343,13 +343,6 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
     title: "Strong consistency: a linearizable register",
     group: Group::ConsistencyModels,
     tagline: "One leader answers everything: every agent sees one up-to-date value.",
-    ai_story: "Three agents share one value — the current plan — kept by three replicas. Every request goes to the lead replica, which copies each write to a majority before confirming it, so any agent that asks after a confirmed write sees it (or a newer one). The teaching variant read-from-follower spreads reads over all replicas to save the leader work: a follower that has not received the copy yet answers with the old plan, after the new one was confirmed.",
-    classic_story: "Linearizability (Herlihy & Wing, TOPLAS 1990) via a single leader serialising all operations, as primary-backup and Raft-style reads through the leader do; writes are acknowledged after a majority holds them. Reading from followers gives up linearizability (stale reads) — the live linearizability checker (Wing–Gong search with Lowe's cache, as in Porcupine) finds the first bad operation and a minimal witness; sequential consistency (Lamport 1979) is checked too.",
-    try_this: &[
-        "With variant=leader linearizable stays 1 on every seed.",
-        "Switch to read-from-follower: linearizable drops to 0; the marked read returned a value older than a write that had completed before the read began.",
-        "Set lag to 0ms: stale follower reads get rarer but do not vanish (the copy still needs a network hop).",
-    ],
     params: PARAMS,
     engine_params: true,
     default_until: Time::secs(10),

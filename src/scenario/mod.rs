@@ -6,6 +6,7 @@
 pub mod checked;
 pub mod fast;
 pub mod params;
+pub mod story;
 pub mod url;
 
 use crate::sim::intervention::Intervention;
@@ -58,14 +59,9 @@ pub struct ScenarioDef {
     pub id: &'static str,
     pub title: &'static str,
     pub group: Group,
-    /// One line for the gallery card, in AI-agent terms.
+    /// One line for the gallery card, in AI-agent terms. (The long texts, the story in AI-agent
+    /// and classic terms and things to try, are in `static/texts/<id>.txt`: see [`story`].)
     pub tagline: &'static str,
-    /// What you are looking at, in AI-agent terms.
-    pub ai_story: &'static str,
-    /// The same in the field's classic terms, with its sources.
-    pub classic_story: &'static str,
-    /// Things to try, one per line.
-    pub try_this: &'static [&'static str],
     /// The scenario's own parameters (the engine's are added by [`ScenarioDef::all_params`]).
     pub params: &'static [ParamSpec],
     /// Whether the engine's network/fault sliders apply.
@@ -159,6 +155,14 @@ pub static CATALOGUE: &[&ScenarioDef] = &[
 ];
 
 impl ScenarioDef {
+    /// The scenario's long texts, compiled into native builds (the browser fetches them).
+    #[cfg(not(target_arch = "wasm32"))]
+    pub fn story(&self) -> Result<story::Story<'static>, story::StoryError> {
+        let text =
+            story::bundled(self.id).ok_or(story::StoryError("no texts file for this scenario"))?;
+        story::parse(text)
+    }
+
     /// True when the single override `key=value` is refused (for the scenarios' bad-input tests).
     pub fn rejects(&self, key: &str, value: &str) -> bool {
         let mut o = BTreeMap::new();

@@ -83,11 +83,12 @@ impl Run {
             format!("s={}", pct_encode(&self.scenario)),
             format!("seed={}", self.seed),
         ];
-        let defaults: BTreeMap<&str, &str> = find(&self.scenario)
-            .map(|s| s.all_params().iter().map(|p| (p.key, p.default)).collect())
+        let specs = find(&self.scenario)
+            .map(|s| s.all_params())
             .unwrap_or_default();
+        let default = |k: &str| specs.iter().find(|p| p.key == k).map(|p| p.default);
         for (k, v) in &self.params {
-            if defaults.get(k.as_str()) != Some(&v.as_str()) {
+            if default(k) != Some(v.as_str()) {
                 // A parameter named like a key of the link itself (quorum's read delay `t`) is
                 // written `p.t=…`, so it does not become the viewer's time.
                 let reserved = ["s", "seed", "i", "t"].contains(&k.as_str())

@@ -7,6 +7,7 @@ pub mod dist;
 pub mod golden;
 pub mod history;
 pub mod rng;
+pub mod sort;
 pub mod time;
 
 pub use agent::{
@@ -23,6 +24,7 @@ pub mod network;
 pub mod queue;
 pub mod trace;
 pub mod units;
+pub mod vecmap;
 pub mod world;
 
 pub use dynamic::Simulation;

@@ -7,8 +7,8 @@
 use super::agent::NodeId;
 use super::dist::Dist;
 use super::time::Time;
+use super::vecmap::VecMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// How one link (or every link, by default) behaves.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -35,15 +35,15 @@ impl Default for LinkConfig {
 pub struct Network {
     pub default: LinkConfig,
     /// Per directed link overrides.
-    pub overrides: BTreeMap<(NodeId, NodeId), LinkConfig>,
+    pub overrides: VecMap<(NodeId, NodeId), LinkConfig>,
     /// Deliver in send order on each directed link.
     pub fifo: bool,
     /// Partition group of each node; empty = fully connected.
     groups: Vec<u32>,
     /// Directed links that are cut regardless of groups.
-    cut: BTreeSet<(NodeId, NodeId)>,
+    cut: VecMap<(NodeId, NodeId), ()>,
     /// Last delivery time per directed link, kept only in FIFO mode.
-    last_delivery: BTreeMap<(NodeId, NodeId), Time>,
+    last_delivery: VecMap<(NodeId, NodeId), Time>,
 }
 
 /// Why a partition request is invalid.
@@ -54,11 +54,11 @@ impl Network {
     pub fn new(default: LinkConfig) -> Network {
         Network {
             default,
-            overrides: BTreeMap::new(),
+            overrides: VecMap::new(),
             fifo: false,
             groups: vec![],
-            cut: BTreeSet::new(),
-            last_delivery: BTreeMap::new(),
+            cut: VecMap::new(),
+            last_delivery: VecMap::new(),
         }
     }
 
@@ -71,7 +71,7 @@ impl Network {
         if from == to {
             return true;
         }
-        if self.cut.contains(&(from, to)) {
+        if self.cut.contains_key(&(from, to)) {
             return false;
         }
         if self.groups.is_empty() {
@@ -91,7 +91,7 @@ impl Network {
     }
 
     pub fn cut_links(&self) -> impl Iterator<Item = &(NodeId, NodeId)> {
-        self.cut.iter()
+        self.cut.keys()
     }
 
     /// Splits `n` nodes into the given groups. Nodes not named form one more group together.
@@ -131,7 +131,7 @@ impl Network {
 
     /// Cuts the directed link `from → to` (call twice for both directions).
     pub fn cut(&mut self, from: NodeId, to: NodeId) {
-        self.cut.insert((from, to));
+        self.cut.insert((from, to), ());
     }
 
     pub fn mend(&mut self, from: NodeId, to: NodeId) {
@@ -143,7 +143,9 @@ impl Network {
         if !self.fifo {
             return proposed;
         }
-        let last = self.last_delivery.entry((from, to)).or_insert(Time::ZERO);
+        let last = self
+            .last_delivery
+            .get_or_insert_with((from, to), || Time::ZERO);
         let at = if proposed < *last { *last } else { proposed };
         *last = at;
         at

@@ -486,7 +486,7 @@ pub fn messages_at(tr: &crate::sim::Trace, t: Time) -> Vec<MsgDraw> {
 fn e_speed(speed: Option<f64>) -> f64 {
     speed
         .filter(|f| f.is_finite() && *f > 0.0)
-        .map(|f| f.log10().clamp(-3.0, 1.0))
+        .map(|f| libm::log10(f).clamp(-3.0, 1.0))
         .unwrap_or(DEFAULT_SPEED_LOG)
 }
 

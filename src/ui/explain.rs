@@ -1,7 +1,12 @@
 //! What the viewer is looking at, in AI-agent terms and in the field's classic terms, and what to
-//! try.
+//! try. The texts are not in the wasm: only this panel needs them, for one scenario, so it fetches
+//! `texts/<id>.txt` (see `scenario::story`) and shows "loading…" until it arrives.
 
-use crate::scenario::find;
+use crate::scenario::story;
+use std::cell::Cell;
+use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -9,21 +14,91 @@ pub struct ExplainProps {
     pub def_id: &'static str,
 }
 
+/// The texts file of one scenario, as far as it has come.
+#[derive(Clone, PartialEq)]
+enum Texts {
+    Loading,
+    Ready(Rc<str>),
+    Failed(String),
+}
+
 #[component]
 pub fn Explain(props: &ExplainProps) -> Html {
-    let Some(def) = find(props.def_id) else {
-        return html! {};
+    // Keyed by scenario, so a late answer for the previous one is never shown for this one.
+    let texts = use_state(|| (props.def_id, Texts::Loading));
+    {
+        let texts = texts.clone();
+        use_effect_with(props.def_id, move |&id| {
+            texts.set((id, Texts::Loading));
+            let gone = Rc::new(Cell::new(false));
+            let alive = gone.clone();
+            yew::platform::spawn_local(async move {
+                let got = match fetch_text(&story::path(id)).await {
+                    Ok(t) => match story::parse(&t) {
+                        Ok(_) => Texts::Ready(t.into()),
+                        Err(e) => Texts::Failed(e.0.into()),
+                    },
+                    Err(e) => Texts::Failed(e),
+                };
+                if !alive.get() {
+                    texts.set((id, got));
+                }
+            });
+            move || gone.set(true)
+        });
+    }
+    let state = match &*texts {
+        (id, t) if *id == props.def_id => t.clone(),
+        _ => Texts::Loading,
+    };
+    let paras = |s: &str| -> Html { s.split("\n\n").map(|p| html! { <p>{ p }</p> }).collect() };
+    let body = match &state {
+        Texts::Loading => {
+            html! { <p class="muted" data-testid="explain-loading">{ "loading…" }</p> }
+        }
+        Texts::Failed(e) => html! {
+            <p class="muted" role="alert" data-testid="explain-error">
+                { "The explanation could not be loaded (" }{ e }{ "). The simulation works without it; reload the page to try again." }
+            </p>
+        },
+        Texts::Ready(t) => {
+            let s = story::parse(t).unwrap_or_default();
+            html! {
+                <>
+                    <div data-testid="explain-ai">{ paras(s.ai) }</div>
+                    <details>
+                        <summary>{ story::HEADINGS[1] }</summary>
+                        { paras(s.classic) }
+                    </details>
+                    <h3>{ story::HEADINGS[2] }</h3>
+                    <ul class="try">{ for s.try_this.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
+                </>
+            }
+        }
     };
     html! {
-        <section class="panel explain" aria-label="Explanation">
-            <h2>{ "What you are looking at" }</h2>
-            { for def.ai_story.split("\n\n").map(|p| html! { <p>{ p }</p> }) }
-            <details>
-                <summary>{ "In classic terms" }</summary>
-                { for def.classic_story.split("\n\n").map(|p| html! { <p>{ p }</p> }) }
-            </details>
-            <h3>{ "Try this" }</h3>
-            <ul class="try">{ for def.try_this.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
+        <section class="panel explain" aria-label="Explanation" aria-busy={(state == Texts::Loading).then_some("true")}>
+            <h2>{ story::HEADINGS[0] }</h2>
+            { body }
         </section>
     }
+}
+
+/// GETs `url` (relative to the page) as text; an HTTP error status is an error.
+async fn fetch_text(url: &str) -> Result<String, String> {
+    let words = |e: JsValue| e.as_string().unwrap_or_else(|| format!("{e:?}"));
+    let window = web_sys::window().ok_or("no window")?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| format!("network error: {}", words(e)))?
+        .dyn_into()
+        .map_err(|_| "not a response".to_string())?;
+    if !resp.ok() {
+        return Err(format!("HTTP {} for {url}", resp.status()));
+    }
+    let text = JsFuture::from(resp.text().map_err(words)?)
+        .await
+        .map_err(words)?;
+    text.as_string()
+        .ok_or_else(|| "the answer is not text".into())
 }

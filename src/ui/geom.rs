@@ -42,11 +42,11 @@ pub fn layout(n: usize, w: f64, h: f64) -> Layout {
     let pts = (0..n)
         .map(|i| {
             let a = -std::f64::consts::FRAC_PI_2 + i as f64 * std::f64::consts::TAU / n as f64;
-            (cx + rad * a.cos(), cy + rad * a.sin())
+            (cx + rad * libm::cos(a), cy + rad * libm::sin(a))
         })
         .collect();
     let chord = if n > 1 {
-        rad * (std::f64::consts::PI / n as f64).sin() * 2.0
+        rad * libm::sin(std::f64::consts::PI / n as f64) * 2.0
     } else {
         rad
     };
@@ -79,7 +79,7 @@ pub fn along(a: (f64, f64), b: (f64, f64), r: f64, f: f64) -> (f64, f64) {
 /// The convex hull of points (Andrew's monotone chain), counter-clockwise.
 pub fn hull(points: &[(f64, f64)]) -> Vec<(f64, f64)> {
     let mut p: Vec<(f64, f64)> = points.to_vec();
-    p.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    crate::sim::sort::sort_by(&mut p, |a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
     p.dedup();
     if p.len() < 3 {
         return p;
@@ -119,7 +119,7 @@ pub fn kind_hue(kind: &str) -> u32 {
 
 /// Speed slider position (log10 of the factor) to a factor, clamped to 1/1000× … 10×.
 pub fn speed_factor(log10: f64) -> f64 {
-    10f64.powf(log10.clamp(-3.0, 1.0))
+    libm::pow(10.0, log10.clamp(-3.0, 1.0))
 }
 
 /// A readable time for labels: `1.234 s`, `15.0 ms`.

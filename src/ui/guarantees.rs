@@ -117,10 +117,10 @@ pub fn witness_marks(
     rows: &[Row],
     focus: Option<&str>,
 ) -> Vec<WitnessMark> {
-    let mut by_op: std::collections::BTreeMap<usize, Vec<&'static str>> = Default::default();
+    let mut by_op: crate::sim::vecmap::VecMap<usize, Vec<&'static str>> = Default::default();
     for r in rows.iter().filter(|r| r.state == State::Broken) {
         for op in &r.witness {
-            by_op.entry(*op).or_default().push(r.name);
+            by_op.get_or_insert_with(*op, Vec::new).push(r.name);
         }
     }
     let mut out = vec![];

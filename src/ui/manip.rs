@@ -131,9 +131,9 @@ pub fn walls(groups: &[u32], lay: &Layout) -> Vec<(Pt, Pt)> {
     let reach = rad + lay.r * 2.5 + 14.0;
     // The gap after agent i sits half a step further round the ring.
     let at = |i: usize, dist: f64| {
-        let a0 = (lay.pts[i].1 - c.1).atan2(lay.pts[i].0 - c.0);
+        let a0 = libm::atan2(lay.pts[i].1 - c.1, lay.pts[i].0 - c.0);
         let a = a0 + std::f64::consts::PI / n as f64;
-        (c.0 + dist * a.cos(), c.1 + dist * a.sin())
+        (c.0 + dist * libm::cos(a), c.1 + dist * libm::sin(a))
     };
     if gaps.len() == 2 {
         let (p, q) = (at(gaps[0], reach), at(gaps[1], reach));

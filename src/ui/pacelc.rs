@@ -108,7 +108,7 @@ fn y_axis() -> Html {
 fn curve_chart(m: &Model) -> Html {
     let lo = 0.01f64;
     let hi = m.t_max.max(lo * 10.0);
-    let px = |t: f64| L + (t.max(lo) / lo).ln() / (hi / lo).ln() * (W - L - R);
+    let px = |t: f64| L + libm::log(t.max(lo) / lo) / libm::log(hi / lo) * (W - L - R);
     let pts = m
         .curve
         .iter()
@@ -158,7 +158,7 @@ fn plane_chart(m: &Model) -> Html {
     let px = |v: f64| L + (v / max_x).clamp(0.0, 1.0) * (W - L - R);
     let mut pts: Vec<&montecarlo::PlanePoint> = m.plane.iter().collect();
     // The current one last, so it is drawn on top.
-    pts.sort_by_key(|p| p.r == m.cfg.r && p.w == m.cfg.w);
+    crate::sim::sort::sort_by_key(&mut pts, |p| p.r == m.cfg.r && p.w == m.cfg.w);
     // Label the current point, then any other whose label would not overlap one already placed.
     let mut placed: Vec<(f64, f64)> = vec![];
     let mut labelled = vec![false; pts.len()];

@@ -29,14 +29,16 @@ pub fn Sliders(props: &SlidersProps) -> Html {
 
 fn log_pos(t: Time, min: Time, max: Time) -> f64 {
     let (a, b) = ((min.0.max(1)) as f64, (max.0.max(2)) as f64);
-    ((t.0.max(1) as f64).ln() - a.ln()) / (b.ln() - a.ln()) * 1000.0
+    let ln = libm::log;
+    (ln(t.0.max(1) as f64) - ln(a)) / (ln(b) - ln(a)) * 1000.0
 }
 
 fn from_log_pos(p: f64, min: Time, max: Time) -> Time {
     let (a, b) = ((min.0.max(1)) as f64, (max.0.max(2)) as f64);
-    let us = (a.ln() + (b.ln() - a.ln()) * p / 1000.0).exp();
+    let ln = libm::log;
+    let us = libm::exp(ln(a) + (ln(b) - ln(a)) * p / 1000.0);
     // Round to a readable value: 2 significant digits.
-    let mag = 10f64.powi((us.log10().floor() as i32 - 1).max(0));
+    let mag = 10f64.powi((libm::log10(us).floor() as i32 - 1).max(0));
     Time(((us / mag).round() * mag) as u64).max(min).min(max)
 }
 

@@ -331,7 +331,7 @@ impl Protocol for Board {
                 Node::Replica(r) => lost.extend(r.lost.iter().copied()),
             }
         }
-        lost.sort_unstable();
+        crate::sim::sort::sort(&mut lost);
         lost.dedup();
         let avail = if all == 0 {
             f64::NAN

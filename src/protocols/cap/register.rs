@@ -38,7 +38,7 @@ impl Reg {
     }
     pub fn read(&self) -> Value {
         let mut v: Vec<i64> = self.sibs.iter().map(|s| s.value).collect();
-        v.sort_unstable();
+        crate::sim::sort::sort(&mut v);
         match v.as_slice() {
             [] => Value::Nil,
             [x] => Value::Int(*x),
@@ -91,7 +91,7 @@ impl Reg {
             .cloned()
             .collect();
         let mut keep = keep;
-        keep.sort_by_key(|s| s.stamp);
+        crate::sim::sort::sort_by_key(&mut keep, |s| s.stamp);
         let mut lost = vec![];
         if merge == Merge::Lww && keep.len() > 1 {
             let winner = keep.pop();

@@ -23,7 +23,7 @@ pub struct Replica {
     pub lost: Vec<i64>,
     pub(super) next_op: u64,
     /// Volatile: operations this replica coordinates (CP).
-    pub(super) pending: std::collections::BTreeMap<u64, Pend>,
+    pub(super) pending: crate::sim::vecmap::VecMap<u64, Pend>,
 }
 
 impl Replica {

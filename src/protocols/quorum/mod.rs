@@ -373,16 +373,8 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
     id: "quorum",
     title: "PACELC: quorum replication under real latencies",
     group: Group::ConsistencyModels,
-    tagline: "Agents write to a shared memory and others read it back — how often do they read the past?",
-    ai_story: "A team of agents keeps its shared memory on N replicas. A planner writes a note and moves on after W replicas confirm; a moment later another agent reads it, asking R replicas. With R + W ≤ N the reader may catch a replica the note has not reached yet and act on stale memory. Slide t, R, W and the latency preset: reads get faster, or fresher — rarely both. Cut the network and choose: refuse the write (consistent) or accept it on stand-in nodes (available).",
-    classic_story: "Dynamo-style partial quorums (DeCandia et al., SOSP 2007): N replicas, W write acks, R read responses; read repair, anti-entropy, sloppy quorums with hinted handoff. Probabilistically Bounded Staleness (Bailis et al., VLDB 2012) measures how stale: the WARS model of message legs, fitted to LinkedIn and Yammer latencies (Table 3), gives P(consistent | t), k-staleness and t-visibility. Together they make PACELC (Abadi 2012) concrete: if Partitioned, Availability or Consistency; Else, Latency or Consistency.",
-    try_this: &[
-        "N=3, R=W=1, lnkd-disk: P(consistent) at t=0 is well below 1; raise t to 10ms and watch it climb.",
-        "A red ring marks a replica that just answered a read with a version older than the committed write (hover it for the versions); with R + W > N it never appears.",
-        "Set R=2, W=2: every read is fresh, and read p99 grows.",
-        "Turn partition on with reachable=1: W=2 writes fail (C). Turn sloppy on: they succeed, and reads after the heal can be stale (A).",
-        "Switch to wan: a remote replica's 75 ms dominates both latency and staleness.",
-    ],
+    tagline:
+        "Agents write to a shared memory and others read it back — how often do they read the past?",
     params: PARAMS,
     engine_params: false,
     default_until: Time::secs(30),

@@ -494,7 +494,7 @@ pub fn percentile(v: &[f64], q: f64) -> f64 {
         return f64::NAN;
     }
     let mut s = v.to_vec();
-    s.sort_by(|a, b| a.total_cmp(b));
+    crate::sim::sort::sort_by(&mut s, f64::total_cmp);
     let rank = (q * s.len() as f64).ceil() as usize;
     s[rank.clamp(1, s.len()) - 1]
 }

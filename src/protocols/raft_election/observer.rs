@@ -15,8 +15,8 @@
 //! (`observe`) for crashes.
 
 use super::{RaftAgent, RaftRole, Term};
+use crate::sim::vecmap::VecMap;
 use crate::sim::{Breach, Event, EventKind, NodeId, NodeState, Protocol, State, Status, Time};
-use std::collections::BTreeMap;
 
 /// Index of "at most one leader per term" in [`Observer::invariants`].
 pub const ELECTION_SAFETY: usize = 0;
@@ -43,7 +43,7 @@ pub struct Observer {
     pub committed_len: usize,
     /// Whether the run has a scripted leader crash (the sweep stops once it is measured).
     pub expect_crash: bool,
-    terms: BTreeMap<Term, TermRecord>,
+    terms: VecMap<Term, TermRecord>,
     /// The last term each agent was counted as a candidate in.
     stood: Vec<Term>,
     max_term: Term,
@@ -126,14 +126,16 @@ impl Protocol for Observer {
                 RaftRole::Candidate => {
                     if self.stood[i] != term {
                         self.stood[i] = term;
-                        self.terms.entry(term).or_default().candidates += 1;
+                        self.terms
+                            .get_or_insert_with(term, Default::default)
+                            .candidates += 1;
                     }
                 }
                 RaftRole::Leader => {
                     if current.is_none_or(|(_, t)| term > t) {
                         current = Some((id, term));
                     }
-                    let rec = self.terms.entry(term).or_default();
+                    let rec = self.terms.get_or_insert_with(term, Default::default);
                     if rec.leaders.contains(&id) {
                         continue;
                     }

@@ -29,7 +29,6 @@ use super::trace::{
 };
 use super::units::{parse_bool, parse_probability};
 use serde::Serialize;
-use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
 

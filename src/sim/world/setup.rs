@@ -3,10 +3,10 @@
 
 use super::*;
 
-/// In time order (stable: same-time interventions keep their order). Not generic, so the
-/// sort is compiled once rather than once per protocol.
+/// In time order (stable: same-time interventions keep their order). Not generic, so it is
+/// compiled once rather than once per protocol.
 pub(super) fn sort_interventions(interventions: &mut [Intervention]) {
-    interventions.sort_by_key(|iv| iv.at);
+    crate::sim::sort::sort_by_key(interventions, |iv| iv.at);
 }
 
 /// Every agent's engine-side state at the start: clocks drawn from the scenario stream.
@@ -63,7 +63,7 @@ pub(super) fn new_core(config: &SimConfig, invariant_count: usize) -> Core {
         next_msg: 0,
         next_iv: 0,
         history_len: 0,
-        open_ops: BTreeMap::new(),
+        open_ops: Default::default(),
         net_rng: SimRng::new(seed, Purpose::Network),
         fault_rng: SimRng::new(seed, Purpose::Faults),
         fault_gen: 0,

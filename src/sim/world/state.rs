@@ -192,7 +192,7 @@ pub struct Core {
     pub(super) next_msg: MsgId,
     pub(super) next_iv: usize,
     pub(super) history_len: usize,
-    pub(super) open_ops: BTreeMap<(u32, u64), usize>,
+    pub(super) open_ops: crate::sim::vecmap::VecMap<(u32, u64), usize>,
     pub(super) net_rng: SimRng,
     pub(super) fault_rng: SimRng,
     pub(super) fault_gen: u64,
