@@ -587,7 +587,7 @@ pub fn draw_diagram(
         .filter(|s| !s.dropped)
         .map(|s| (geom::kind_hue(s.kind), s.future))
         .collect();
-    groups.sort_unstable();
+    crate::sim::sort::sort(&mut groups);
     groups.dedup();
     // At a device pixel ratio of 1 the arrows are exactly one device pixel wide: Chromium's
     // software canvas then draws them as hairlines, ~10× faster than the polygon stroker it uses

@@ -95,7 +95,7 @@ pub fn wall_partition(
     }
     let before = {
         let mut g: Vec<u32> = groups.to_vec();
-        g.sort_unstable();
+        crate::sim::sort::sort(&mut g);
         g.dedup();
         g.len().max(1)
     };
@@ -118,7 +118,7 @@ pub fn walls(groups: &[u32], lay: &Layout) -> Vec<(Pt, Pt)> {
         .filter(|i| groups[*i] != groups[(i + 1) % n])
         .collect();
     let mut ids = groups.to_vec();
-    ids.sort_unstable();
+    crate::sim::sort::sort(&mut ids);
     ids.dedup();
     if gaps.len() != ids.len() {
         return vec![];
@@ -158,7 +158,7 @@ pub fn suspected_by(nodes: &[NodeView]) -> Vec<Vec<u32>> {
         }
     }
     for v in out.iter_mut() {
-        v.sort_unstable();
+        crate::sim::sort::sort(v);
     }
     out
 }

@@ -239,7 +239,7 @@ pub fn move_side(s: &mut PageState, id: u32) {
     let groups = &snap.frame.groups;
     let n = snap.frame.nodes.len();
     let mut ids: Vec<u32> = groups.clone();
-    ids.sort_unstable();
+    crate::sim::sort::sort(&mut ids);
     ids.dedup();
     let a = if ids.len() <= 1 {
         Action::Partition(vec![vec![NodeId(id)]])
@@ -756,12 +756,13 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         })
         .collect();
     let hist = Rc::new(e.hist.clone());
-    let pmap: Rc<std::collections::BTreeMap<String, String>> = Rc::new(
-        params
-            .iter()
-            .map(|(p, v)| (p.key.to_string(), v.clone()))
-            .collect(),
-    );
+    // Inserted one by one: collecting into a BTreeMap sorts first, and that stable sort would be
+    // the page's only instance of it (see sim::sort).
+    let mut pmap = std::collections::BTreeMap::new();
+    for (p, v) in &params {
+        pmap.insert(p.key.to_string(), v.clone());
+    }
+    let pmap: Rc<std::collections::BTreeMap<String, String>> = Rc::new(pmap);
     let inspect = match sel {
         Some(Sel::Msg(id)) => e.sim.message_label(id),
         _ => None,

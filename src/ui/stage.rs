@@ -83,7 +83,7 @@ pub fn Stage(props: &StageProps) -> Html {
 
     let regions = if partitioned {
         let mut gs: Vec<u32> = snap.frame.groups.clone();
-        gs.sort_unstable();
+        crate::sim::sort::sort(&mut gs);
         gs.dedup();
         // Hulls read well when each side is one arc of the ring; when sides interleave they would
         // overlap, so each agent gets a halo in its side's colour instead.
