@@ -150,9 +150,22 @@ fn light_update(
     force.force_update();
 }
 
-/// The space-time diagram at the cursor (cached while the cursor moves less than a pixel and
-/// nothing new was recorded; with `lazy`, new messages alone do not redraw it).
-fn diagram_now(s: &mut PageState, snap: &Snap, lazy: bool) -> Option<Rc<spacetime::Diagram>> {
+/// How much of a cached space-time diagram may differ from the one at the cursor.
+#[derive(Clone, Copy, PartialEq)]
+enum Reuse {
+    /// Only while the cursor moves less than a pixel and nothing new was recorded.
+    Exact,
+    /// New messages alone do not redraw it (frames between page renders while playing).
+    NewMessages,
+    /// Nor does the cursor: a page render while playing takes the diagram the last frame
+    /// painted (at most a frame old), so that its frame does not also repaint the diagram's
+    /// arrows — the next frame moves it on.
+    Cursor,
+}
+
+/// The space-time diagram at the cursor, or a cached one as `reuse` allows (the window and the
+/// interventions must always match).
+fn diagram_now(s: &mut PageState, snap: &Snap, reuse: Reuse) -> Option<Rc<spacetime::Diagram>> {
     let win = s.win;
     let e = s.eng.as_ref().ok()?;
     let key = (
@@ -162,7 +175,12 @@ fn diagram_now(s: &mut PageState, snap: &Snap, lazy: bool) -> Option<Rc<spacetim
         snap.interventions,
     );
     if let Some((k, d)) = &s.diag {
-        if *k == key || (lazy && (k.0, k.1, k.3) == (key.0, key.1, key.3)) {
+        let same = match reuse {
+            Reuse::Exact => *k == key,
+            Reuse::NewMessages => (k.0, k.1, k.3) == (key.0, key.1, key.3),
+            Reuse::Cursor => (k.1, k.3) == (key.1, key.3),
+        };
+        if same {
             return Some(d.clone());
         }
     }
@@ -186,7 +204,7 @@ fn paint_canvases(s: &mut PageState) -> bool {
         return false;
     }
     if !s.embed {
-        if let Some(d) = diagram_now(s, &snap, true) {
+        if let Some(d) = diagram_now(s, &snap, Reuse::NewMessages) {
             return s.diag_painter.paint(&d);
         }
     }
@@ -735,7 +753,11 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             return html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> };
         }
     };
-    let Some(diagram) = diagram_now(&mut s, &snap, false) else {
+    let reuse = match &s.eng {
+        Ok(e) if e.playing => Reuse::Cursor,
+        _ => Reuse::Exact,
+    };
+    let Some(diagram) = diagram_now(&mut s, &snap, reuse) else {
         return html! {};
     };
     let Ok(e) = &mut s.eng else {
