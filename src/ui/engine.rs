@@ -604,23 +604,33 @@ mod tests {
         assert_eq!(e.snap().hash, e.sim.hash());
     }
 
-    #[test]
-    fn the_hash_at_a_cursor_is_the_fresh_runs_hash_there() {
-        // Checkpoints every HASH_BLOCK events must give what running only to t gives.
+    /// A heartbeat run busy enough to record thousands of events a second.
+    fn busy_heartbeat() -> (&'static ScenarioDef, Run) {
         let def = find("heartbeat").expect("heartbeat");
         let mut run = Run::new("heartbeat", 5);
         run.params.insert("nodes".into(), "12".into());
         run.params.insert("interval".into(), "20ms".into());
+        (def, run)
+    }
+
+    /// The hash of `run` opened fresh at `t` (what a link to that moment shows).
+    fn fresh_hash(def: &'static ScenarioDef, run: &Run, t: Time) -> u64 {
+        let mut fresh = run.clone();
+        fresh.time = Some(t);
+        Engine::new(def, fresh).expect("builds").0.sim.hash()
+    }
+
+    #[test]
+    fn the_hash_at_a_cursor_is_the_fresh_runs_hash_there() {
+        // Checkpoints every HASH_BLOCK events must give what running only to t gives.
+        let (def, run) = busy_heartbeat();
         let (mut e, _) = Engine::new(def, run.clone()).expect("builds");
         e.seek(Time::secs(3));
         assert!(e.sim.trace().events.len() > 3 * HASH_BLOCK);
         for ms in [1, 250, 1234, 2999] {
             let t = Time::ms(ms);
             e.seek(t);
-            let mut fresh = run.clone();
-            fresh.time = Some(t);
-            let (f, _) = Engine::new(def, fresh).expect("builds");
-            assert_eq!(e.hash_at(t), f.sim.hash(), "{ms} ms");
+            assert_eq!(e.hash_at(t), fresh_hash(def, &run, t), "{ms} ms");
         }
     }
 
@@ -628,10 +638,7 @@ mod tests {
     fn the_hash_at_a_cursor_survives_the_trace_dropping_its_oldest_events() {
         // A trace of at most 30,000 events drops its oldest half when full; checkpoints taken as
         // the run goes cover the dropped events, so a scrubbed-back moment still has its hash.
-        let def = find("heartbeat").expect("heartbeat");
-        let mut run = Run::new("heartbeat", 5);
-        run.params.insert("nodes".into(), "12".into());
-        run.params.insert("interval".into(), "20ms".into());
+        let (def, run) = busy_heartbeat();
         let small = TraceConfig {
             max_events: 30_000,
             ..TraceConfig::default()
@@ -653,10 +660,7 @@ mod tests {
         assert!(early < Time::ms(4321));
         for t in [early, Time::ms(4321), Time::ms(5999)] {
             e.seek(t);
-            let mut fresh = run.clone();
-            fresh.time = Some(t);
-            let (f, _) = Engine::new(def, fresh).expect("builds");
-            assert_eq!(e.hash_at(t), f.sim.hash(), "{t}");
+            assert_eq!(e.hash_at(t), fresh_hash(def, &run, t), "{t}");
             assert_ne!(e.hash_at(t), e.sim.hash(), "{t}: not the head's");
         }
     }

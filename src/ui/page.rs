@@ -718,22 +718,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         let (st, force, guar) = (st.clone(), force.clone(), guar.clone());
         use_memo((), move |_| callbacks(&st, &force, &guar))
     };
-    let Cbs {
-        on_select,
-        on_seek,
-        on_scroll,
-        on_show,
-        on_act,
-        on_stage_action,
-        on_side,
-        on_close,
-        on_toast_close,
-        on_banner_close,
-        on_help,
-        on_zoom,
-        on_param,
-        controls: controls_cb,
-    } = (*cbs).clone();
+    let cb = (*cbs).clone();
 
     let mut s = st.borrow_mut();
     let embed = s.embed;
@@ -831,7 +816,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                     across: super::manip::across(&snap.frame, id, p),
                 })
                 .collect();
-            html! { <AgentMenu node={nv.clone()} x={p.0 / w} y={p.1 / h} on_act={on_act.clone()} on_side={on_side.clone()} on_close={on_close.clone()} {links} /> }
+            html! { <AgentMenu node={nv.clone()} x={p.0 / w} y={p.1 / h} on_act={cb.on_act.clone()} on_side={cb.on_side.clone()} on_close={cb.on_close.clone()} {links} /> }
         }),
         _ => None,
     };
@@ -839,7 +824,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     let live = html! { <div class="sr-only" aria-live="polite" data-testid="narration">{ narration.clone() }</div> };
     let stage = html! {
         <div class={stage_wrap_class}>
-            <Stage snap={snap.clone()} {clock} selected={sel} on_select={on_select.clone()} compact={embed} {narrow} on_action={on_stage_action} painter={stage_painter} />
+            <Stage snap={snap.clone()} {clock} selected={sel} on_select={cb.on_select.clone()} compact={embed} {narrow} on_action={cb.on_stage_action.clone()} painter={stage_painter} />
             { menu.unwrap_or_default() }
         </div>
     };
@@ -849,7 +834,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 <input class="shared" type="text" readonly=true value={link} aria-label="The copied link" data-testid="shared-link"
                     onfocus={Callback::from(|e: FocusEvent| { if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() { i.select() } })} />
             }
-            <button class="x" aria-label="Dismiss" onclick={on_toast_close}>{ "×" }</button></div>
+            <button class="x" aria-label="Dismiss" onclick={cb.on_toast_close.clone()}>{ "×" }</button></div>
     });
 
     if embed {
@@ -857,7 +842,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         return html! {
             <main class="page embed" data-testid="page" data-scenario={def.id}>
                 { stage }
-                <Controls snap={snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={controls_cb} compact={true} />
+                <Controls snap={snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={cb.controls.clone()} compact={true} />
                 <a class="open-full" href={open_href} target="_blank" rel="noopener">{ format!("{} ↗", def.title) }</a>
                 { live }
                 { toast_html.unwrap_or_default() }
@@ -880,28 +865,28 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 <p class="tagline">{ def.tagline }</p>
             </header>
             if let Some(b) = banner {
-                <div class="banner" role="alert" data-testid="url-banner">{ b }<button class="x" aria-label="Dismiss" onclick={on_banner_close}>{ "×" }</button></div>
+                <div class="banner" role="alert" data-testid="url-banner">{ b }<button class="x" aria-label="Dismiss" onclick={cb.on_banner_close.clone()}>{ "×" }</button></div>
             }
             <div class="layout">
                 <section class="main-col" aria-label="Simulation">
                     { stage }
-                    <Controls snap={snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={controls_cb} compact={false} />
-                    <SpaceTime diagram={diagram} on_seek={on_seek.clone()} {on_scroll} on_zoom={on_zoom} selected={sel} on_select={on_select.clone()} witness={g_marks} painter={diag_painter} />
+                    <Controls snap={snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={cb.controls.clone()} compact={false} />
+                    <SpaceTime diagram={diagram} on_seek={cb.on_seek.clone()} on_scroll={cb.on_scroll.clone()} on_zoom={cb.on_zoom.clone()} selected={sel} on_select={cb.on_select.clone()} witness={g_marks} painter={diag_painter} />
                 </section>
                 <aside class="side-col" aria-label="Panels">
                     <Inspector snap={snap.clone()} selected={sel} label={inspect} msg={msg_rec} />
-                    <Metrics snap={snap.clone()} hist={hist} on_seek={on_seek.clone()} />
-                    <Guarantees rows={g_rows} checking={g_checking} error={g_error} ops={g_ops} narration={g_narr} focus={g_focus} {on_show} />
+                    <Metrics snap={snap.clone()} hist={hist} on_seek={cb.on_seek.clone()} />
+                    <Guarantees rows={g_rows} checking={g_checking} error={g_error} ops={g_ops} narration={g_narr} focus={g_focus} on_show={cb.on_show.clone()} />
                     if def.id == "quorum" { <super::pacelc::Pacelc params={pmap.clone()} /> }
                     if def.id == "raft-election" { <super::cdf::ElectionCdf params={pmap.clone()} /> }
-                    <Sliders params={params} on_change={on_param} />
+                    <Sliders params={params} on_change={cb.on_param.clone()} />
                     <Explain def_id={def.id} />
                 </aside>
             </div>
             { live }
             { toast_html.unwrap_or_default() }
             if help {
-                <Help on_close={on_help} />
+                <Help on_close={cb.on_help.clone()} />
             }
         </main>
     }
