@@ -383,3 +383,28 @@ app.test('scrubbed back, metrics and invariants read at the cursor and say so', 
   await scrub(2000);
   await page.waitForFunction(() => document.querySelector('[data-testid=invariant]')?.className === 'bad');
 });
+
+app.test('on a touch screen a sideways drag draws a wall and a vertical swipe still scrolls', { path: '/?s=heartbeat&seed=5&t=300ms' }, async ({ page, shot }) => {
+  await page.getByTestId('stage').waitFor();
+  // Real touches through Chromium's input pipeline (so the stage's touch-action applies).
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 1 });
+  const touch = (type, p) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: p ? [{ x: p.x, y: p.y }] : [] });
+  const swipe = async (a, b) => {
+    await touch('touchStart', a);
+    for (let i = 1; i <= 12; i++) await touch('touchMove', { x: a.x + ((b.x - a.x) * i) / 12, y: a.y + ((b.y - a.y) * i) / 12 });
+    await touch('touchEnd');
+  };
+  // Sideways across the middle of the ring (view y = 250 of 500): a horizontal wall.
+  await swipe(await viewToClient(page, 30, 250), await viewToClient(page, 770, 250));
+  await page.waitForFunction(() => /i=300ms\*part\*/.test(location.search));
+  assert.equal((await page.$$('[data-testid=wall]')).length, 1);
+  await shot('touch-wall');
+  // A vertical swipe on the stage scrolls the page and draws nothing.
+  const before = page.url();
+  assert.equal(await page.evaluate(() => window.scrollY), 0);
+  await swipe(await viewToClient(page, 600, 450), await viewToClient(page, 600, 60));
+  await page.waitForFunction(() => window.scrollY > 0);
+  assert.equal(page.url(), before);
+  assert.equal((await page.$$('[data-testid=wall]')).length, 1);
+});
