@@ -37,6 +37,8 @@ pub struct Engine {
     /// Changes since the URL was last written.
     pub url_dirty: bool,
     snap: Option<Rc<Snap>>,
+    /// Whether `snap` has the metrics and invariants of its moment (see [`Engine::frame_snap`]).
+    snap_full: bool,
     /// `hash_marks[k]`: the trace hash after the first `k × HASH_BLOCK` events.
     hash_marks: Vec<TraceHash>,
 }
@@ -109,6 +111,7 @@ impl Engine {
             narration: String::new(),
             url_dirty: false,
             snap: None,
+            snap_full: false,
             hash_marks: vec![],
         };
         if let Some(t) = e.run.time {
@@ -377,11 +380,28 @@ impl Engine {
 
     /// The snapshot for drawing at the cursor (cached until something changes).
     pub fn snap(&mut self) -> Rc<Snap> {
+        self.snap_with(true)
+    }
+
+    /// The snapshot for a frame that only repaints the canvases: without the metrics and
+    /// invariants (the panels' figures, recomputed from the whole run — the quorum's percentiles
+    /// sort every latency), as no panel is drawn then; the next page render's [`Engine::snap`]
+    /// computes them for its moment.
+    pub fn frame_snap(&mut self) -> Rc<Snap> {
+        self.snap_with(false)
+    }
+
+    fn snap_with(&mut self, full: bool) -> Rc<Snap> {
         if let Some(s) = &self.snap {
-            if s.t == self.t {
+            if s.t == self.t && (self.snap_full || !full) {
                 return s.clone();
             }
         }
+        let (metrics, invariants) = if full {
+            (self.sim.metrics(), self.sim.invariants())
+        } else {
+            (vec![], vec![])
+        };
         let t = self.t;
         let frame = self.sim.frame_at(t);
         let msgs = messages_at(self.sim.trace(), t);
@@ -393,12 +413,13 @@ impl Engine {
             frame,
             msgs,
             hash,
-            metrics: self.sim.metrics(),
-            invariants: self.sim.invariants(),
+            metrics,
+            invariants,
             interventions: self.sim.interventions().len(),
             events: self.sim.stats().events,
         });
         self.snap = Some(s.clone());
+        self.snap_full = full;
         s
     }
 
@@ -602,6 +623,34 @@ mod tests {
         // At the head the cursor's hash is the run's.
         e.seek(e.head());
         assert_eq!(e.snap().hash, e.sim.hash());
+    }
+
+    #[test]
+    fn a_canvas_frame_skips_the_metrics_and_the_next_page_render_has_them() {
+        // Metrics hold NaN (not yet measured): compared as printed.
+        let m = |v: &Vec<(String, f64)>| format!("{v:?}");
+        let mut e = engine();
+        e.seek(Time::ms(400));
+        let full = e.snap();
+        assert_eq!(m(&full.metrics), m(&e.sim.metrics()));
+        e.seek(Time::ms(500));
+        // A canvas-only frame does without the panels' figures (none are drawn in it)…
+        let light = e.frame_snap();
+        assert_eq!(light.t, Time::ms(500));
+        assert!(light.metrics.is_empty() && light.invariants.is_empty());
+        assert!(
+            Rc::ptr_eq(&light, &e.frame_snap()),
+            "cached for the next canvas frame"
+        );
+        // …and a page render at the same moment computes them for that moment.
+        let render = e.snap();
+        assert!(!Rc::ptr_eq(&light, &render));
+        assert_eq!(m(&render.metrics), m(&e.sim.metrics()));
+        assert_eq!(render.invariants, e.sim.invariants());
+        assert!(
+            Rc::ptr_eq(&render, &e.frame_snap()),
+            "a full snapshot serves canvas frames too"
+        );
     }
 
     /// A heartbeat run busy enough to record thousands of events a second.

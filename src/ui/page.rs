@@ -199,7 +199,7 @@ fn diagram_now(s: &mut PageState, snap: &Snap, reuse: Reuse) -> Option<Rc<spacet
 /// there is nothing to paint with (the page must render).
 fn paint_canvases(s: &mut PageState) -> bool {
     let Ok(e) = &mut s.eng else { return false };
-    let snap = e.snap();
+    let snap = e.frame_snap();
     if !s.stage_painter.paint(&snap) {
         return false;
     }

@@ -222,21 +222,9 @@ impl Raster {
         let reach = ((b.0 - a.0).abs().max((b.1 - a.1).abs())) / 2.0 + hw + 1.0;
         let (ax, ay, bx, by) = (a.0 - cx, a.1 - cy, b.0 - cx, b.1 - cy);
         self.stamp(cx, cy, reach, c, alpha, |px, py| {
-            hw + 0.5 - seg_dist((px, py), (ax, ay), (bx, by))
+            hw + 0.5 - super::canvas::seg_dist((px, py), (ax, ay), (bx, by))
         });
     }
-}
-
-fn seg_dist(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
-    let (vx, vy) = (b.0 - a.0, b.1 - a.1);
-    let l2 = vx * vx + vy * vy;
-    let t = if l2 > 0.0 {
-        (((p.0 - a.0) * vx + (p.1 - a.1) * vy) / l2).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let (dx, dy) = (p.0 - a.0 - t * vx, p.1 - a.1 - t * vy);
-    (dx * dx + dy * dy).sqrt()
 }
 
 /// Source-over blending of `c` at opacity `a` onto one non-premultiplied RGBA pixel (in f32,
