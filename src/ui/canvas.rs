@@ -732,13 +732,35 @@ fn draw_marks(ctx: &CanvasRenderingContext2d, d: &Diagram, g: DiagramGeom, pal: 
 /// A way for the page to repaint a canvas layer between Yew renders: the component that owns the
 /// layer puts a painter here on every render; the page's animation loop calls it with fresh data
 /// on the frames where it skips the (costlier) render of the whole page.
-pub struct Painter<T>(Rc<RefCell<Option<PaintFn<T>>>>);
+///
+/// It also spreads a tick's work over two frames: before a render that only moves time on
+/// (playing, wheel scrolling) the page calls [`Painter::tick`], and the component's effect,
+/// through [`Painter::after_render`], then leaves the canvas to the next animation frame instead
+/// of painting it in the frame that already pays for the render and the DOM's restyle, layout
+/// and paint. In that next frame the page's own loop (or the next wheel event) usually paints
+/// first with fresher data, which cancels the deferred paint.
+pub struct Painter<T>(Rc<RefCell<PainterSlot<T>>>);
 
 type PaintFn<T> = Box<dyn Fn(&T)>;
 
+struct PainterSlot<T> {
+    f: Option<PaintFn<T>>,
+    /// The next render is a tick (see [`Painter::tick`]).
+    tick: bool,
+    /// What the deferred paint will paint, and its animation frame (dropping it cancels).
+    pending: Option<(T, gloo::render::AnimationFrame)>,
+    /// A deferred paint's frame after it ran, dropped later (not from inside its own call).
+    spent: Option<gloo::render::AnimationFrame>,
+}
+
 impl<T> Default for Painter<T> {
     fn default() -> Self {
-        Painter(Rc::new(RefCell::new(None)))
+        Painter(Rc::new(RefCell::new(PainterSlot {
+            f: None,
+            tick: false,
+            pending: None,
+            spent: None,
+        })))
     }
 }
 
@@ -754,24 +776,64 @@ impl<T> PartialEq for Painter<T> {
     }
 }
 
-impl<T> Painter<T> {
+impl<T: 'static> Painter<T> {
     pub fn set(&self, f: impl Fn(&T) + 'static) {
         if let Ok(mut slot) = self.0.try_borrow_mut() {
-            *slot = Some(Box::new(f));
+            slot.f = Some(Box::new(f));
         }
     }
-    /// Paints with `v`; false when no painter is set (the caller should render instead).
+    /// Paints with `v` now (a deferred paint is dropped: `v` is newer); false when no painter
+    /// is set (the caller should render instead).
     pub fn paint(&self, v: &T) -> bool {
-        match self.0.try_borrow() {
-            Ok(slot) => match slot.as_ref() {
-                Some(f) => {
-                    f(v);
-                    true
-                }
-                None => false,
-            },
-            Err(_) => false,
+        let Ok(mut slot) = self.0.try_borrow_mut() else {
+            return false;
+        };
+        slot.pending = None;
+        slot.spent = None;
+        match slot.f.as_ref() {
+            Some(f) => {
+                f(v);
+                true
+            }
+            None => false,
         }
+    }
+    /// The next render only moves time on: its canvas may wait for the next frame.
+    pub fn tick(&self) {
+        if let Ok(mut slot) = self.0.try_borrow_mut() {
+            slot.tick = true;
+        }
+    }
+    /// Called by the owning component's effect after each render: paints `v` now, or, after a
+    /// [`Painter::tick`], in the next animation frame unless something paints before.
+    pub fn after_render(&self, v: T) {
+        let Ok(mut slot) = self.0.try_borrow_mut() else {
+            return;
+        };
+        slot.spent = None;
+        if !std::mem::take(&mut slot.tick) {
+            slot.pending = None;
+            if let Some(f) = slot.f.as_ref() {
+                f(&v);
+            }
+            return;
+        }
+        let me = self.clone();
+        let frame = gloo::render::request_animation_frame(move |_| {
+            let v = match me.0.try_borrow_mut() {
+                Ok(mut slot) => slot.pending.take().map(|(v, frame)| {
+                    slot.spent = Some(frame);
+                    v
+                }),
+                Err(_) => None,
+            };
+            if let (Some(v), Ok(slot)) = (v, me.0.try_borrow()) {
+                if let Some(f) = slot.f.as_ref() {
+                    f(&v);
+                }
+            }
+        });
+        slot.pending = Some((v, frame));
     }
 }
 

@@ -62,8 +62,12 @@ pub struct PageState {
     pub diag_painter: Painter<Rc<spacetime::Diagram>>,
     /// When the page was last rendered (wall ms), for [`PANEL_MS`].
     pub rendered_at: f64,
-    /// A render (and URL write) owed after light updates (see [`light_update`]).
+    /// A render owed after light updates (see [`light_update`]).
     pub owed: Option<gloo::timers::callback::Timeout>,
+    /// A URL write owed once the cursor stops moving (see [`defer_url`]).
+    pub url_owed: Option<gloo::timers::callback::Timeout>,
+    /// The query last written to the address bar.
+    pub url_written: String,
 }
 
 /// While playing, the whole page (agents' labels, panels, controls) re-renders at most this often
@@ -118,37 +122,68 @@ fn init(props: &PageProps) -> PageState {
         diag_painter: Painter::default(),
         rendered_at: f64::NEG_INFINITY,
         owed: None,
+        url_owed: None,
+        url_written: String::new(),
     }
 }
 
 /// After a change that only moves the cursor (wheel scrolling the diagram): repaints the canvas
-/// layers at once, and renders the page (and writes the URL) at most every [`PANEL_MS`], with a
-/// last render owed when the scrolling stops.
+/// layers at once, and renders the page at most every [`PANEL_MS`]; when the scrolling stops, a
+/// last render follows [`PANEL_MS`] after the last move (a trailing render, reset by every move,
+/// so continuous scrolling renders only from here, never twice per period).
 fn light_update(
     st: &Shared,
     mut s: std::cell::RefMut<'_, PageState>,
     force: &UseForceUpdateHandle,
 ) {
+    defer_url(st, &mut s);
     if dom::now_ms() - s.rendered_at < PANEL_MS && paint_canvases(&mut s) {
-        if s.owed.is_none() {
-            let (st, force) = (st.clone(), force.clone());
-            s.owed = Some(gloo::timers::callback::Timeout::new(
-                PANEL_MS as u32,
-                move || {
-                    if let Ok(mut s) = st.try_borrow_mut() {
-                        s.owed = None;
-                        sync_url(&mut s);
-                    }
-                    force.force_update();
-                },
-            ));
-        }
+        let (st, force) = (st.clone(), force.clone());
+        // Replacing the timeout cancels the previous one.
+        s.owed = Some(gloo::timers::callback::Timeout::new(
+            PANEL_MS as u32,
+            move || {
+                if let Ok(mut s) = st.try_borrow_mut() {
+                    s.owed = None;
+                }
+                force.force_update();
+            },
+        ));
         return;
     }
-    sync_url(&mut s);
+    s.owed = None;
+    tick(&s);
     drop(s);
     force.force_update();
 }
+
+/// The coming render only moves time on: the canvases wait for the next frame (see
+/// [`Painter::tick`]).
+fn tick(s: &PageState) {
+    s.stage_painter.tick();
+    s.diag_painter.tick();
+}
+
+/// While the cursor keeps moving (wheel scrolling, dragging the scrubber), the address bar gets
+/// the time only once it has rested [`URL_QUIET_MS`]: `history.replaceState` costs Chromium
+/// several ms a call (7.5 % of the main thread while scrolling, measured), and it throttles pages
+/// that call it hundreds of times. Discrete actions still write at once ([`sync_url`]).
+fn defer_url(st: &Shared, s: &mut PageState) {
+    let st = st.clone();
+    // Replacing the timeout cancels the previous one.
+    s.url_owed = Some(gloo::timers::callback::Timeout::new(
+        URL_QUIET_MS,
+        move || {
+            if let Ok(mut s) = st.try_borrow_mut() {
+                s.url_owed = None;
+                sync_url(&mut s);
+            }
+        },
+    ));
+}
+
+/// See [`defer_url`].
+pub const URL_QUIET_MS: u32 = 250;
 
 /// How much of a cached space-time diagram may differ from the one at the cursor.
 #[derive(Clone, Copy, PartialEq)]
@@ -215,10 +250,16 @@ fn paint_canvases(s: &mut PageState) -> bool {
 pub fn sync_url(st: &mut PageState) {
     if let Ok(e) = &mut st.eng {
         if e.url_dirty || !e.playing {
-            dom::set_query(&e.query(), false);
+            let q = e.query();
+            // Unchanged: no write (each costs the browser a few ms).
+            if q != st.url_written {
+                dom::set_query(&q, false);
+                st.url_written = q;
+            }
             e.url_dirty = false;
         }
     }
+    st.url_owed = None;
 }
 
 /// A callback that runs `f` on the page state, then syncs the URL and redraws.
@@ -554,7 +595,23 @@ fn callbacks(st: &Shared, force: &UseForceUpdateHandle, guar: &Rc<RefCell<Live>>
                 s.toast = e.reset().err();
             }
         }),
-        seek: on_seek.clone(),
+        // The scrubber: every input event while dragging moves the cursor, so its URL write
+        // waits for the drag to rest (the diagram's click-to-seek writes at once).
+        seek: {
+            let (st, force) = (st.clone(), force.clone());
+            Callback::from(move |t: Time| {
+                {
+                    let mut s = st.borrow_mut();
+                    s.shared = None;
+                    if let Ok(e) = &mut s.eng {
+                        e.playing = false;
+                    }
+                    seek(&mut s, t);
+                    defer_url(&st, &mut s);
+                }
+                force.force_update();
+            })
+        },
         speed: cmd(st, force, |s, v: f64| {
             if let Ok(e) = &mut s.eng {
                 e.set_speed_log(v);
@@ -708,6 +765,9 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             let playing = s.eng.as_ref().map(|e| e.playing).unwrap_or(false);
             if playing && dom::now_ms() - s.rendered_at < PANEL_MS && paint_canvases(&mut s) {
                 return;
+            }
+            if playing {
+                tick(&s);
             }
             drop(s);
             force.force_update();

@@ -191,11 +191,15 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 canvas::draw_diagram(&mut layer.borrow_mut(), &c, d, geom_of(d), sel);
             }
         });
-        if let Some(p) = &props.painter {
+        let painter = props.painter.clone();
+        if let Some(p) = &painter {
             let paint = paint.clone();
             p.set(move |d| paint(d));
         }
-        use_effect(move || paint(&diagram));
+        use_effect(move || match painter {
+            Some(p) => p.after_render(diagram),
+            None => paint(&diagram),
+        });
     }
     {
         let (canvas_ref, layer) = (canvas_ref.clone(), layer.clone());

@@ -153,11 +153,15 @@ pub fn Stage(props: &StageProps) -> Html {
             }
         };
         let paint = Rc::new(paint);
-        if let Some(p) = &props.painter {
+        let painter = props.painter.clone();
+        if let Some(p) = &painter {
             let paint = paint.clone();
             p.set(move |s| paint(s));
         }
-        use_effect(move || paint(&snap));
+        use_effect(move || match painter {
+            Some(p) => p.after_render(snap),
+            None => paint(&snap),
+        });
     }
     {
         let (msg_canvas, layer) = (msg_canvas.clone(), layer.clone());
