@@ -20,13 +20,14 @@
 
 use super::engine::Snap;
 use super::geom::{self, Layout};
+use super::paint::Rec;
 use super::raster::{self, Rgba};
 use super::spacetime::{Diagram, Mark};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{CanvasRenderingContext2d, Element, HtmlCanvasElement, HtmlElement};
+use web_sys::{Element, HtmlCanvasElement, HtmlElement};
 
 /// How a `view_w`×`view_h` drawing is fitted into a box (SVG `preserveAspectRatio="xMidYMid
 /// meet"`): scale `s`, then offset.
@@ -210,25 +211,19 @@ pub fn palette() -> Palette {
     p
 }
 
-/// Sizes the canvas's backing store to `css_w`×`css_h` CSS pixels at the device pixel ratio and
-/// returns its context, cleared, with the transform reset to CSS pixels.
-fn surface(canvas: &HtmlCanvasElement, css_w: f64, css_h: f64) -> Option<CanvasRenderingContext2d> {
+/// The canvas's backing store size for `css_w`×`css_h` CSS pixels at the device pixel ratio, and
+/// a frame that starts cleared, with the transform at CSS pixels.
+fn surface(css_w: f64, css_h: f64) -> (u32, u32, Rec) {
     let dpr = device_pixel_ratio();
     let (bw, bh) = (
         (css_w * dpr).round().max(1.0) as u32,
         (css_h * dpr).round().max(1.0) as u32,
     );
-    if canvas.width() != bw {
-        canvas.set_width(bw);
-    }
-    if canvas.height() != bh {
-        canvas.set_height(bh);
-    }
-    let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
-    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+    let mut ctx = Rec::default();
+    ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, bw as f64, bh as f64);
-    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-    Some(ctx)
+    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    (bw, bh, ctx)
 }
 
 fn hsl(hue: u32, sat: u32, l: f64) -> String {
@@ -268,7 +263,8 @@ pub struct StageLayer {
     drawn: Option<Drawn>,
     held: Option<Rc<Snap>>,
     raster: raster::Raster,
-    image: Image,
+    /// The canvas's backing store size last drawn at (device pixels).
+    size: (u32, u32),
     /// The last drawing put labels on the canvas (outside the raster's boxes).
     labelled: bool,
 }
@@ -317,21 +313,9 @@ pub fn draw_stage(
         (bw.round() * dpr).round().max(1.0) as u32,
         (bh.round() * dpr).round().max(1.0) as u32,
     );
-    let resized = canvas.width() != cw || canvas.height() != ch;
-    if canvas.width() != cw {
-        canvas.set_width(cw);
-    }
-    if canvas.height() != ch {
-        canvas.set_height(ch);
-    }
-    let Some(ctx) = canvas
-        .get_context("2d")
-        .ok()
-        .flatten()
-        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
-    else {
-        return;
-    };
+    let resized = layer.size != (cw, ch);
+    layer.size = (cw, ch);
+    let mut ctx = Rec::default();
     layer.drawn = want;
     layer.held = Some(snap.clone());
     let msgs = &snap.msgs;
@@ -441,60 +425,20 @@ pub fn draw_stage(
         }
     };
     if let Some((y0, y1)) = rows {
-        layer.image.put(&ctx, r, y0, y1);
+        ctx.put_rows(y0.min(r.h), y1.min(r.h));
     }
     layer.labelled = few;
     if few {
-        let _ = ctx.set_transform(k, 0.0, 0.0, k, dpr * fit.ox, dpr * fit.oy);
+        ctx.set_transform(k, 0.0, 0.0, k, dpr * fit.ox, dpr * fit.oy);
         ctx.set_font("10px system-ui, sans-serif");
         ctx.set_text_align("center");
         ctx.set_fill_style_str(&pal.muted);
         for d in layer.dots.iter().filter(|d| d.gone.is_none()) {
-            let _ = ctx.fill_text(d.kind, d.x, d.y - mr - 3.0);
+            ctx.fill_text(d.kind, d.x, d.y - mr - 3.0);
         }
-        let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+        ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     }
-}
-
-/// The canvas's `ImageData`, kept between frames, and the wasm pixels copied into it.
-#[derive(Default)]
-pub struct Image {
-    img: Option<(web_sys::ImageData, js_sys::Uint8ClampedArray)>,
-}
-
-impl Image {
-    /// Copies rows `y0..y1` of `r` into the canvas.
-    fn put(&mut self, ctx: &CanvasRenderingContext2d, r: &raster::Raster, y0: usize, y1: usize) {
-        let (w, h) = (r.w as u32, r.h as u32);
-        if self.img.as_ref().map(|(i, _)| (i.width(), i.height())) != Some((w, h)) {
-            self.img = web_sys::ImageData::new_with_sw(w, h).ok().and_then(|i| {
-                let data = js_sys::Reflect::get(&i, &"data".into()).ok()?;
-                Some((i, data.dyn_into::<js_sys::Uint8ClampedArray>().ok()?))
-            });
-        }
-        let Some((img, data)) = &self.img else { return };
-        let (y0, y1) = (y0.min(r.h), y1.min(r.h));
-        if y0 >= y1 {
-            return;
-        }
-        let rows = &r.bytes()[y0 * r.w * 4..y1 * r.w * 4];
-        // SAFETY: the view into wasm memory is used at once, before anything can allocate.
-        unsafe {
-            data.set(
-                &js_sys::Uint8ClampedArray::view(rows),
-                (y0 * r.w * 4) as u32,
-            );
-        }
-        let _ = ctx.put_image_data_with_dirty_x_and_dirty_y_and_dirty_width_and_dirty_height(
-            img,
-            0.0,
-            0.0,
-            0.0,
-            y0 as f64,
-            w as f64,
-            (y1 - y0) as f64,
-        );
-    }
+    ctx.send(canvas, cw, ch, r.bytes(), whole);
 }
 
 /// The space-time diagram's arrow layer: what was last drawn, for hit-testing and the test hook.
@@ -552,15 +496,13 @@ pub fn draw_diagram(
     if layer.drawn == want {
         return;
     }
-    let Some(ctx) = surface(canvas, bw, bh) else {
-        return;
-    };
+    let (cw, ch, mut ctx) = surface(bw, bh);
     layer.drawn = want;
     layer.held = Some(d.clone());
     layer.selected = selected;
     let s = bw / g.w;
     layer.scale = s;
-    let _ = ctx.scale(s, s);
+    ctx.scale(s, s);
     layer.segs.clear();
     for a in &d.arrows {
         let (x0, y0, x1, y1) = (g.x(a.t0.0), g.y(a.from), g.x(a.t1.0), g.y(a.to));
@@ -627,9 +569,9 @@ pub fn draw_diagram(
         }
         ctx.set_global_alpha(if future { 0.24 } else { 0.8 });
         ctx.set_stroke_style_str(&pal.bad);
-        let _ = ctx.set_line_dash(&js_sys::Array::of2(&3.0.into(), &2.0.into()));
+        ctx.set_line_dash(&[3.0, 2.0]);
         ctx.stroke();
-        let _ = ctx.set_line_dash(&js_sys::Array::new());
+        ctx.set_line_dash(&[]);
         ctx.begin_path();
         for sg in layer
             .segs
@@ -653,10 +595,11 @@ pub fn draw_diagram(
         ctx.set_line_width(2.5);
         ctx.stroke();
     }
-    draw_marks(&ctx, d, g, &pal);
+    draw_marks(&mut ctx, d, g, &pal);
+    ctx.send(canvas, cw, ch, &[], true);
 }
 
-fn draw_marks(ctx: &CanvasRenderingContext2d, d: &Diagram, g: DiagramGeom, pal: &Palette) {
+fn draw_marks(ctx: &mut Rec, d: &Diagram, g: DiagramGeom, pal: &Palette) {
     // (mark, fill, stroke, line width): one path per kind of mark.
     let kinds: [(Mark, Option<&str>, Option<&str>, f64); 7] = [
         (Mark::Timer, None, Some(&pal.muted), 1.0),
@@ -696,7 +639,7 @@ fn draw_marks(ctx: &CanvasRenderingContext2d, d: &Diagram, g: DiagramGeom, pal: 
                 Mark::Client => ctx.rect(cx - 3.0, cy - 3.0, 6.0, 6.0),
                 Mark::Note => {
                     ctx.move_to(cx + 2.5, cy);
-                    let _ = ctx.arc(cx, cy, 2.5, 0.0, std::f64::consts::TAU);
+                    ctx.arc(cx, cy, 2.5, 0.0, std::f64::consts::TAU);
                 }
                 Mark::Violation => {
                     ctx.move_to(cx, cy - 6.0);
@@ -721,10 +664,10 @@ fn draw_marks(ctx: &CanvasRenderingContext2d, d: &Diagram, g: DiagramGeom, pal: 
             ctx.set_stroke_style_str(s);
             ctx.set_line_width(lw);
             if kind == Mark::Intervention {
-                let _ = ctx.set_line_dash(&js_sys::Array::of2(&2.0.into(), &3.0.into()));
+                ctx.set_line_dash(&[2.0, 3.0]);
             }
             ctx.stroke();
-            let _ = ctx.set_line_dash(&js_sys::Array::new());
+            ctx.set_line_dash(&[]);
         }
     }
 }

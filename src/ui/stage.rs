@@ -348,7 +348,7 @@ pub fn Stage(props: &StageProps) -> Html {
         <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {w} {h}")} role="group"
             aria-label={format!("Stage: {} agents, {} messages in flight. Tab to an agent, Enter for its menu; click a link to cut or mend it; drag across the stage to build a wall.", n, snap.msgs.len())}
             data-testid="stage" data-trace-hash={format!("{:016x}", snap.hash)} data-time={snap.t.0.to_string()} data-head={snap.head.0.to_string()}
-            data-msgs={snap.msgs.len().to_string()} onclick={onbg} onmousemove={onmove} onmouseleave={onleave} preserveAspectRatio="xMidYMid meet"
+            data-msgs={snap.msgs.len().to_string()} data-paint={if super::paint::off_thread() { "worker" } else { "main" }} onclick={onbg} onmousemove={onmove} onmouseleave={onleave} preserveAspectRatio="xMidYMid meet"
             ref={svg_ref} {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}>
             <g class="regions">{ regions }</g>
             <g class="links">{ links }</g>

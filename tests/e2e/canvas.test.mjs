@@ -35,13 +35,10 @@ function loneliest(items) {
   return best;
 }
 
-/// The canvas pixel's alpha under client point (x, y).
+/// The canvas pixel's alpha under client point (x, y). The canvases are painted in a Web Worker
+/// (an OffscreenCanvas), so the page asks the painter (`window.swarmscopeAlpha`, src/ui/paint.js).
 const alphaAt = (page, testid, x, y) =>
-  page.$eval(`[data-testid=${testid}]`, (c, [x, y]) => {
-    const r = c.getBoundingClientRect();
-    const k = c.width / r.width;
-    return c.getContext('2d').getImageData(Math.floor((x - r.left) * k), Math.floor((y - r.top) * k), 1, 1).data[3];
-  }, [x, y]);
+  page.evaluate(([testid, x, y]) => window.swarmscopeAlpha(testid, x, y), [testid, x, y]);
 
 app.test('stage messages: drawn where reported, hover names them, click inspects them', { path: '/?s=heartbeat&seed=1&t=300ms&autoplay=0' }, async ({ page, shot }) => {
   await page.getByTestId('stage').waitFor();
@@ -150,5 +147,34 @@ app.test('canvas layers follow the theme, the phone width and the pixel ratio', 
   assert.equal(bw, Math.round(cw * 2));
   const m = (await p2.evaluate(() => window.swarmscopeStage()))[0];
   assert.ok((await alphaAt(p2, 'msg-canvas', m.cx, m.cy)) > 0);
+  await ctx.close();
+});
+
+app.test('the canvases are painted in a worker, or on the main thread where that is not possible', { path: '/?s=heartbeat&seed=1&t=300ms&autoplay=0' }, async ({ page, url }) => {
+  // Chromium has OffscreenCanvas: the painter is a Web Worker.
+  await page.getByTestId('stage').waitFor();
+  await page.waitForFunction(() => window.swarmscopeStage().length > 0);
+  assert.equal(await page.$eval('[data-testid=stage]', (e) => e.dataset.paint), 'worker');
+  const stats = await page.evaluate(() => window.swarmscopePaintStats());
+  assert.ok(stats.applied > 0, JSON.stringify(stats));
+  // Told otherwise (as a browser without OffscreenCanvas would be), the same frames are replayed
+  // on the page's own canvases.
+  const ctx = await page.context().browser().newContext({ viewport: { width: 1280, height: 800 } });
+  await ctx.addInitScript(() => { window.__swarmscopePaintHere = true; });
+  const p2 = await ctx.newPage();
+  const errors = [];
+  p2.on('pageerror', (e) => errors.push(e.message));
+  await p2.goto(url('/?s=heartbeat&seed=1&t=300ms&autoplay=0'));
+  await p2.getByTestId('stage').waitFor();
+  await p2.waitForFunction(() => window.swarmscopeStage?.().length > 0);
+  assert.equal(await p2.$eval('[data-testid=stage]', (e) => e.dataset.paint), 'main');
+  assert.equal(await p2.evaluate(() => window.swarmscopePaintStats()), null);
+  const m = loneliest((await p2.evaluate(() => window.swarmscopeStage())).filter((x) => !x.dying));
+  assert.ok((await alphaAt(p2, 'msg-canvas', m.cx, m.cy)) > 0, 'a dot under the reported position');
+  const box = await p2.$eval('[data-testid=msg-canvas]', (c) => { const r = c.getBoundingClientRect(); return { x: r.left, y: r.top }; });
+  assert.equal(await alphaAt(p2, 'msg-canvas', box.x + 2, box.y + 2), 0, 'the corner is clear');
+  const arrow = (await p2.evaluate(() => window.swarmscopeDiagram())).find((a) => !a.dropped);
+  assert.ok(arrow, 'arrows drawn');
+  assert.deepEqual(errors, []);
   await ctx.close();
 });
