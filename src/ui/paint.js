@@ -1,20 +1,4 @@
-// The canvases' painter. src/ui/paint.rs compiles this file's text as the body of a function
-// (`new Function`) and calls what it returns; it is not a wasm-bindgen snippet because the Web
-// Worker binary, built for wasm-bindgen's `no-modules` target, links the same crate and that
-// target refuses snippets.
-//
-// The wasm records a frame's canvas drawing as a list of numbers (an op code, then its
-// arguments; strings by index) instead of calling the canvas once per line. Here the list is
-// replayed, preferably in a Web Worker on an OffscreenCanvas (`transferControlToOffscreen`): the
-// software rasterisation of hundreds of arrows, which Chromium otherwise does on the page's main
-// thread when it commits a frame, then happens beside it, and the main thread's frames stay
-// short. Without OffscreenCanvas or Workers, the same replay runs on the main thread.
-//
-// The worker applies a canvas's frames in order, but a frame that starts from a clear canvas
-// (`full`) supersedes the ones still waiting, so a slow worker drops stale frames instead of
-// falling behind.
-
-// Op codes; keep in step with `Op` in paint.rs.
+// The canvases' painter; how and why: src/ui/paint.rs (this text is its `new Function` body).
 function replay(st, m) {
   const c = st.canvas;
   if (c.width !== m.w) c.width = m.w;
@@ -45,7 +29,6 @@ function replay(st, m) {
       case 17: ctx.font = s[n[i++]]; break;
       case 18: ctx.textAlign = s[n[i++]]; break;
       case 19: {
-        // The frame's pixel rows (m.img, m.w wide) go to rows y0..y1.
         const y0 = n[i];
         const y1 = n[i + 1];
         i += 2;
@@ -54,12 +37,10 @@ function replay(st, m) {
         }
         break;
       }
-      default: return; // unknown op: stop rather than misread the rest
+      default: return;
     }
   }
 }
-
-// The worker's side: canvases by id, each with the frames waiting for the next paint.
 function worker() {
   const canvases = new Map();
   let scheduled = false;
@@ -67,7 +48,6 @@ function worker() {
   let applied = 0;
   let superseded = 0;
   const later = self.requestAnimationFrame ? (f) => self.requestAnimationFrame(f) : (f) => setTimeout(f, 16);
-  // Pixel buffers go back to the page to be filled again (no 1.6 MB allocation a frame).
   const giveBack = (m) => {
     if (m.img) self.postMessage({ t: 'buf', buf: m.img.buffer }, [m.img.buffer]);
   };
@@ -120,7 +100,6 @@ function worker() {
     }
   };
 }
-
 const inPage = typeof window !== 'undefined' && typeof document !== 'undefined';
 const canOffscreen =
   inPage &&
@@ -128,31 +107,21 @@ const canOffscreen =
   typeof OffscreenCanvas !== 'undefined' &&
   typeof HTMLCanvasElement !== 'undefined' &&
   'transferControlToOffscreen' in HTMLCanvasElement.prototype &&
-  // (Set by an init script, the A/B benchmark paints on the main thread.)
   !window.__swarmscopePaintHere;
-
 let theWorker = null;
 let nextId = 1;
 let nextReq = 1;
 const replies = new Map();
-// canvas -> { id } (in the worker) or { local: { canvas, ctx } }; and the size last drawn.
 const where = new WeakMap();
-// id -> WeakRef(canvas), to tell the worker when a canvas is gone.
 const live = new Map();
-// Pixel buffers the worker gave back.
 const pool = [];
-
-/// A copy of `img` (a view into wasm memory) in a pooled buffer when one is big enough (else a
-/// new one of `cap` bytes, the whole canvas, so that it fits the next frames too).
 function pixels(img, cap) {
   const i = pool.findIndex((b) => b.byteLength >= img.length);
   const buf = i >= 0 ? pool.splice(i, 1)[0] : new ArrayBuffer(Math.max(cap, img.length));
   const out = new Uint8ClampedArray(buf, 0, img.length);
-  // Same element type on both sides: a plain memory copy.
   out.set(new Uint8ClampedArray(img.buffer, img.byteOffset, img.length));
   return out;
 }
-
 function startWorker() {
   if (theWorker !== null) return theWorker;
   theWorker = false;
@@ -177,7 +146,6 @@ function startWorker() {
   }
   return theWorker;
 }
-
 function place(canvas) {
   let p = where.get(canvas);
   if (p) return p;
@@ -191,15 +159,11 @@ function place(canvas) {
       p = { id };
       if (typeof WeakRef !== 'undefined') live.set(id, new WeakRef(canvas));
     } catch {
-      // Already has a context, or the browser refuses: draw here.
     }
   }
   where.set(canvas, p);
   return p;
 }
-
-/// Paints one recorded frame on `canvas` (`w`×`h` device pixels). `nums` and `img` are views
-/// into wasm memory: used before anything else runs, or copied for the worker.
 function paint_canvas(canvas, w, h, nums, strs, img, full) {
   const p = place(canvas);
   p.w = w;
@@ -221,12 +185,9 @@ function paint_canvas(canvas, w, h, nums, strs, img, full) {
   m.id = p.id;
   theWorker.postMessage(m, m.img ? [m.nums.buffer, m.img.buffer] : [m.nums.buffer]);
 }
-
-/// Whether canvases are painted off the main thread.
 function paint_off_thread() {
   return canOffscreen && startWorker() !== false;
 }
-
 function ask(msg) {
   return new Promise((resolve) => {
     const req = nextReq++;
@@ -234,9 +195,7 @@ function ask(msg) {
     theWorker.postMessage({ ...msg, req });
   });
 }
-
 if (inPage) {
-  // For tests: the alpha of the canvas pixel under client point (x, y) (-1 when unknown).
   window.swarmscopeAlpha = async (testid, x, y) => {
     const c = document.querySelector(`[data-testid=${testid}]`);
     const p = c && where.get(c);
@@ -248,8 +207,6 @@ if (inPage) {
     if (p.local) return c.getContext('2d').getImageData(px, py, 1, 1).data[3];
     return (await ask({ t: 'alpha', id: p.id, x: px, y: py })).a;
   };
-  // For the frame benchmark: how many frames the painter drew (null: it draws on this thread).
   window.swarmscopePaintStats = async () => (theWorker ? ask({ t: 'stats' }) : null);
 }
-
 return { paint_canvas, paint_off_thread };

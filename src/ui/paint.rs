@@ -6,6 +6,20 @@
 //! frame's commit, measured). Recorded, a frame is one call into JavaScript instead of one per
 //! line, and its rasterisation runs beside the page. The methods mirror the
 //! `CanvasRenderingContext2d` calls they replace.
+//!
+//! `paint.js` (kept small: its text ships inside the wasm) is the body of a function made with
+//! `new Function`, not a wasm-bindgen snippet, because the worker binary (`no-modules` target)
+//! links this crate and that target refuses snippets. It transfers each canvas to one Web Worker
+//! (made from a Blob of its own `replay` function), copies a frame's numbers and pixel rows out of
+//! wasm memory (pixel buffers come back from the worker to be reused, so a frame allocates no
+//! megabytes), and posts them. The worker applies a canvas's frames in order at its own animation
+//! frame, but a frame that starts from a cleared canvas (`full`) supersedes the ones still
+//! waiting, so a slow worker drops stale frames instead of falling behind. Without
+//! OffscreenCanvas or Workers — or with `window.__swarmscopePaintHere` set by an init script —
+//! the same replay runs on the page's canvases. For tests and benchmarks it installs
+//! `window.swarmscopeAlpha(testid, clientX, clientY)` (a canvas pixel's alpha, through the
+//! painter) and `window.swarmscopePaintStats()` (the worker's frames painted, ops applied, frames
+//! superseded; `null` when painting on the page).
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlCanvasElement;
