@@ -265,6 +265,8 @@ pub struct StageLayer {
     raster: raster::Raster,
     /// The canvas's backing store size last drawn at (device pixels).
     size: (u32, u32),
+    /// The canvas element drawn on (a new element starts blank: everything is redrawn).
+    canvas: Option<HtmlCanvasElement>,
     /// The last drawing put labels on the canvas (outside the raster's boxes).
     labelled: bool,
 }
@@ -305,7 +307,8 @@ pub fn draw_stage(
     let pal_key = format!("{}{}{}{reduced}", pal.msg_l, pal.stage, pal.fg);
     let size = (bw.round() as i64, bh.round() as i64);
     let want = Some((Rc::as_ptr(snap) as usize, selected, size, pal_key));
-    if layer.drawn == want {
+    let fresh = layer.canvas.as_ref() != Some(canvas);
+    if layer.drawn == want && !fresh {
         return;
     }
     let dpr = device_pixel_ratio();
@@ -313,8 +316,9 @@ pub fn draw_stage(
         (bw.round() * dpr).round().max(1.0) as u32,
         (bh.round() * dpr).round().max(1.0) as u32,
     );
-    let resized = layer.size != (cw, ch);
+    let resized = layer.size != (cw, ch) || fresh;
     layer.size = (cw, ch);
+    layer.canvas = Some(canvas.clone());
     let mut ctx = Rec::default();
     layer.drawn = want;
     layer.held = Some(snap.clone());
@@ -450,6 +454,8 @@ pub struct DiagramLayer {
     pub scale: f64,
     drawn: Option<Drawn>,
     held: Option<Rc<Diagram>>,
+    /// The canvas element drawn on (a new element starts blank: everything is redrawn).
+    canvas: Option<HtmlCanvasElement>,
 }
 
 /// Geometry shared by the diagram's SVG and canvas.
@@ -493,11 +499,12 @@ pub fn draw_diagram(
         (bw as i64, bh as i64),
         pal_key,
     ));
-    if layer.drawn == want {
+    if layer.drawn == want && layer.canvas.as_ref() == Some(canvas) {
         return;
     }
     let (cw, ch, mut ctx) = surface(bw, bh);
     layer.drawn = want;
+    layer.canvas = Some(canvas.clone());
     layer.held = Some(d.clone());
     layer.selected = selected;
     let s = bw / g.w;
