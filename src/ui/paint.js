@@ -59,9 +59,12 @@ function worker() {
     }
     st.q.length = 0;
   };
+  let busy = 0;
   const run = () => {
     scheduled = false;
+    const t0 = performance.now();
     for (const st of canvases.values()) flush(st);
+    busy += performance.now() - t0;
     painted++;
   };
   self.onmessage = (e) => {
@@ -96,7 +99,7 @@ function worker() {
       }
       self.postMessage({ t: 'alpha', req: m.req, a });
     } else if (m.t === 'stats') {
-      self.postMessage({ t: 'stats', req: m.req, painted, applied, superseded });
+      self.postMessage({ t: 'stats', req: m.req, painted, applied, superseded, busy });
     }
   };
 }

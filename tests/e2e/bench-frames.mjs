@@ -19,7 +19,8 @@
 //   - `raf`:  requestAnimationFrame deltas (16.7 ms while the page keeps up), and `dropped`: how
 //             many were over 25 ms (a frame missed);
 // the number of long animation frames (PerformanceObserver 'long-animation-frame', > 50 ms),
-// `painter`: frames the worker painted per second (null when it paints on the main thread), and
+// `painter`: frames the worker painted per second and its script time per paint (the replay;
+// the raster of what it drew follows in its commit), null when it paints on the main thread; and
 // `ms_per_frame`, the mean time per frame in each phase (rAF script, events, style, layout, …).
 //
 //   PATH="$PWD/node_modules/.bin:$PATH" trunk build --release --offline && node tests/e2e/bench-frames.mjs
@@ -155,7 +156,7 @@ async function measure(page, label, extra, perFrame = null) {
     raf: stats(r.raf),
     dropped: r.raf.filter((d) => d > 25).length,
     long_frames: r.loaf ? r.loaf.length : 'unsupported',
-    painter: p0 && p1 ? { frames_per_s: Number(((p1.painted - p0.painted) / SECONDS).toFixed(1)), superseded: p1.superseded - p0.superseded } : null,
+    painter: p0 && p1 ? { frames_per_s: Number(((p1.painted - p0.painted) / SECONDS).toFixed(1)), ms_per_paint: Number(((p1.busy - p0.busy) / Math.max(1, p1.painted - p0.painted)).toFixed(2)), superseded: p1.superseded - p0.superseded } : null,
     ms_per_frame: r.phases,
   };
   console.log(JSON.stringify(out));
