@@ -7,6 +7,7 @@
 //! Presets follow published fits where they exist: the LinkedIn and Yammer fits are from Bailis et
 //! al., "Probabilistically Bounded Staleness for Practical Partial Quorums", VLDB 2012, Table 3.
 
+use super::decimal::Shortest;
 use super::rng::SimRng;
 use super::time::Time;
 use serde::{Deserialize, Serialize};
@@ -115,7 +116,9 @@ impl Dist {
                 fin(*hi, "the high end")?;
                 if lo > hi {
                     Err(format!(
-                        "range {lo}..{hi} is empty (low end above high end)"
+                        "range {}..{} is empty (low end above high end)",
+                        Shortest(*lo),
+                        Shortest(*hi)
                     ))
                 } else {
                     Ok(())
@@ -231,15 +234,17 @@ fn std_normal(rng: &mut SimRng) -> f64 {
 
 impl fmt::Display for Dist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Numbers as `{}` prints them, without core's float printing (see `sim::decimal`).
+        use Shortest as S;
         match self {
-            Dist::Const(c) => write!(f, "{c}ms"),
-            Dist::Uniform(lo, hi) => write!(f, "{lo}ms..{hi}ms"),
-            Dist::Normal(m, s) => write!(f, "normal({m},{s})"),
-            Dist::Exp(r) => write!(f, "exp({r})"),
-            Dist::Pareto(x, a) => write!(f, "pareto({x},{a})"),
-            Dist::LogNormal(m, s) => write!(f, "lognormal({m},{s})"),
-            Dist::Mix(p, a, b) => write!(f, "mix({p},{a},{b})"),
-            Dist::Shift(c, d) => write!(f, "shift({c},{d})"),
+            Dist::Const(c) => write!(f, "{}ms", S(*c)),
+            Dist::Uniform(lo, hi) => write!(f, "{}ms..{}ms", S(*lo), S(*hi)),
+            Dist::Normal(m, s) => write!(f, "normal({},{})", S(*m), S(*s)),
+            Dist::Exp(r) => write!(f, "exp({})", S(*r)),
+            Dist::Pareto(x, a) => write!(f, "pareto({},{})", S(*x), S(*a)),
+            Dist::LogNormal(m, s) => write!(f, "lognormal({},{})", S(*m), S(*s)),
+            Dist::Mix(p, a, b) => write!(f, "mix({},{a},{b})", S(*p)),
+            Dist::Shift(c, d) => write!(f, "shift({},{d})", S(*c)),
         }
     }
 }

@@ -101,7 +101,10 @@ impl SimConfig {
             .map_err(|e| SimError(format!("latency: {e}")))?;
         for (name, p) in [("loss", self.link.loss), ("duplicate", self.link.duplicate)] {
             if !(0.0..=1.0).contains(&p) {
-                return Err(SimError(format!("{name} must lie in [0, 1] (got {p})")));
+                return Err(SimError(format!(
+                    "{name} must lie in [0, 1] (got {})",
+                    super::decimal::Shortest(p)
+                )));
             }
         }
         if self.mtbf == Some(Time::ZERO) {
