@@ -296,7 +296,8 @@ mod tests {
             0.1,
             0.2,
             0.3,
-            -1176837354547170.25,
+            // -1176837354547170.25: two equally short texts; core prints the upper one.
+            f64::from_bits(14055938186814136201),
         ];
         for x in xs {
             for d in 0..8 {
@@ -352,7 +353,7 @@ mod tests {
     #[test]
     fn round_sig_matches_the_exponent_form() {
         for x in [
-            0.031622776601683794,
+            10f64.powf(-1.5),
             1.0,
             0.001,
             9.999,
