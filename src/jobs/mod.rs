@@ -16,6 +16,7 @@
 //! is deterministic and sliced at fixed points, so what the worker computes equals, bit for bit,
 //! what the same functions compute natively (`swarmscope sweep quorum …`).
 
+use crate::sim::decimal::ClampF as _;
 pub mod exec;
 pub mod wire;
 
@@ -33,7 +34,7 @@ pub fn curve_ts(t_visibility_ms: f64, t_ms: f64) -> Vec<f64> {
     } else {
         0.0
     };
-    let max_ms = (vis * 3.0).max(t_ms * 3.0).clamp(10.0, 100_000.0);
+    let max_ms = (vis * 3.0).max(t_ms * 3.0).clamp_f(10.0, 100_000.0);
     crate::protocols::quorum::default_ts(max_ms, CURVE_POINTS)
 }
 

@@ -10,6 +10,7 @@
 //! own (`t`, …) is written `p.<key>=…`.
 
 use super::{find, ids};
+use crate::sim::decimal::Shortest;
 use crate::sim::intervention::{pct_decode, pct_encode, Intervention};
 use crate::sim::time::{parse_duration, Time};
 use std::collections::BTreeMap;
@@ -58,7 +59,9 @@ pub fn parse_speed(v: &str) -> Result<f64, UrlError> {
     })?;
     if !(SPEED_MIN..=SPEED_MAX).contains(&f) {
         return Err(UrlError(format!(
-            "speed '{v}' is outside {SPEED_MIN} to {SPEED_MAX} (model time per real time)"
+            "speed '{v}' is outside {} to {} (model time per real time)",
+            Shortest(SPEED_MIN),
+            Shortest(SPEED_MAX)
         )));
     }
     Ok(f)
@@ -107,7 +110,7 @@ impl Run {
         }
         if let Some(v) = self.speed {
             // Rust prints the shortest text that parses back to the same f64.
-            parts.push(format!("speed={v}"));
+            parts.push(format!("speed={}", Shortest(v)));
         }
         for (k, v) in &self.page {
             parts.push(format!("{}={}", pct_encode(k), pct_encode(v)));

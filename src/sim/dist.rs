@@ -7,6 +7,7 @@
 //! Presets follow published fits where they exist: the LinkedIn and Yammer fits are from Bailis et
 //! al., "Probabilistically Bounded Staleness for Practical Partial Quorums", VLDB 2012, Table 3.
 
+use super::decimal::Shortest;
 use super::rng::SimRng;
 use super::time::Time;
 use serde::{Deserialize, Serialize};
@@ -115,7 +116,9 @@ impl Dist {
                 fin(*hi, "the high end")?;
                 if lo > hi {
                     Err(format!(
-                        "range {lo}..{hi} is empty (low end above high end)"
+                        "range {}..{} is empty (low end above high end)",
+                        Shortest(*lo),
+                        Shortest(*hi)
                     ))
                 } else {
                     Ok(())
@@ -231,15 +234,17 @@ fn std_normal(rng: &mut SimRng) -> f64 {
 
 impl fmt::Display for Dist {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Numbers as `{}` prints them, without core's float printing (see `sim::decimal`).
+        use Shortest as S;
         match self {
-            Dist::Const(c) => write!(f, "{c}ms"),
-            Dist::Uniform(lo, hi) => write!(f, "{lo}ms..{hi}ms"),
-            Dist::Normal(m, s) => write!(f, "normal({m},{s})"),
-            Dist::Exp(r) => write!(f, "exp({r})"),
-            Dist::Pareto(x, a) => write!(f, "pareto({x},{a})"),
-            Dist::LogNormal(m, s) => write!(f, "lognormal({m},{s})"),
-            Dist::Mix(p, a, b) => write!(f, "mix({p},{a},{b})"),
-            Dist::Shift(c, d) => write!(f, "shift({c},{d})"),
+            Dist::Const(c) => write!(f, "{}ms", S(*c)),
+            Dist::Uniform(lo, hi) => write!(f, "{}ms..{}ms", S(*lo), S(*hi)),
+            Dist::Normal(m, s) => write!(f, "normal({},{})", S(*m), S(*s)),
+            Dist::Exp(r) => write!(f, "exp({})", S(*r)),
+            Dist::Pareto(x, a) => write!(f, "pareto({},{})", S(*x), S(*a)),
+            Dist::LogNormal(m, s) => write!(f, "lognormal({},{})", S(*m), S(*s)),
+            Dist::Mix(p, a, b) => write!(f, "mix({},{a},{b})", S(*p)),
+            Dist::Shift(c, d) => write!(f, "shift({},{d})", S(*c)),
         }
     }
 }
@@ -257,62 +262,39 @@ pub fn parse_dist(text: &str) -> Result<Dist, String> {
             .strip_suffix(')')
             .ok_or_else(|| format!("'{t}': missing closing parenthesis"))?;
         let args = split_top_level(inner);
-        let num = |i: usize| -> Result<f64, String> {
-            let a = args
-                .get(i)
-                .ok_or_else(|| format!("'{t}': {name} needs more arguments"))?;
-            let a = a.trim().trim_end_matches("ms");
-            a.parse::<f64>()
-                .map_err(|_| format!("'{t}': '{a}' is not a number"))
-        };
-        let want = |n: usize| -> Result<(), String> {
-            if args.len() == n {
-                Ok(())
-            } else {
-                Err(format!(
-                    "'{t}': {name} takes {n} arguments, got {}",
-                    args.len()
-                ))
-            }
-        };
-        match name.trim() {
-            "const" => {
-                want(1)?;
-                Dist::Const(num(0)?)
-            }
-            "uniform" => {
-                want(2)?;
-                Dist::Uniform(num(0)?, num(1)?)
-            }
-            "normal" => {
-                want(2)?;
-                Dist::Normal(num(0)?, num(1)?)
-            }
-            "exp" => {
-                want(1)?;
-                Dist::Exp(num(0)?)
-            }
-            "pareto" => {
-                want(2)?;
-                Dist::Pareto(num(0)?, num(1)?)
-            }
-            "lognormal" => {
-                want(2)?;
-                Dist::LogNormal(num(0)?, num(1)?)
-            }
-            "mix" => {
-                want(3)?;
-                Dist::Mix(
-                    num(0)?,
-                    Box::new(parse_dist(&args[1])?),
-                    Box::new(parse_dist(&args[2])?),
-                )
-            }
-            "shift" => {
-                want(2)?;
-                Dist::Shift(num(0)?, Box::new(parse_dist(&args[1])?))
-            }
+        let family = name.trim();
+        // How many arguments each family takes, and how many of them (from the front) are
+        // numbers; the rest are distributions.
+        let (want, nums) = match family {
+            "const" | "exp" => (1, 1),
+            "uniform" | "normal" | "pareto" | "lognormal" => (2, 2),
+            "mix" => (3, 1),
+            "shift" => (2, 1),
             other => return Err(format!("unknown distribution '{other}'")),
+        };
+        if args.len() != want {
+            return Err(format!(
+                "'{t}': {name} takes {want} arguments, got {}",
+                args.len()
+            ));
+        }
+        let mut x = [0.0; 2];
+        for (i, a) in args[..nums].iter().enumerate() {
+            let a = a.trim().trim_end_matches("ms");
+            x[i] = a
+                .parse::<f64>()
+                .map_err(|_| format!("'{t}': '{a}' is not a number"))?;
+        }
+        let sub = |i: usize| parse_dist(&args[i]).map(Box::new);
+        match family {
+            "const" => Dist::Const(x[0]),
+            "uniform" => Dist::Uniform(x[0], x[1]),
+            "normal" => Dist::Normal(x[0], x[1]),
+            "exp" => Dist::Exp(x[0]),
+            "pareto" => Dist::Pareto(x[0], x[1]),
+            "lognormal" => Dist::LogNormal(x[0], x[1]),
+            "mix" => Dist::Mix(x[0], sub(1)?, sub(2)?),
+            _ => Dist::Shift(x[0], sub(1)?),
         }
     } else if let Some((lo, hi)) = t.split_once("..") {
         let lo = super::time::parse_duration(lo).map_err(|e| e.0)?;

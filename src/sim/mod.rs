@@ -18,6 +18,7 @@ pub use history::{History, Op, OpFn, Outcome, Value};
 pub use rng::{Purpose, SimRng};
 pub use time::Time;
 pub mod clock;
+pub mod decimal;
 pub mod dynamic;
 pub mod intervention;
 pub mod network;

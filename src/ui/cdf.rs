@@ -3,9 +3,11 @@
 //! CDFs of the time without a leader fill in side by side as its slices report. Stop (or leaving
 //! the page) cancels the job.
 
+use super::geom::{fixed, shortest, Fixed, Shortest};
 use super::worker::{self, Event as JobEvent, JobHandle};
 use crate::jobs::{exec::STUDY_TRIALS as TRIALS, Job};
 use crate::protocols::raft_election::study::Curve;
+use crate::sim::decimal::ClampF as _;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -50,7 +52,7 @@ fn chart(curves: &[Curve]) -> Html {
     let max_x = finite().fold(lo * 10.0, f64::max);
     let hi = libm::pow(10.0, libm::ceil(libm::log10(max_x)));
     let px = |v: f64| {
-        L + (libm::log10(v.max(lo) / lo) / libm::log10(hi / lo)).clamp(0.0, 1.0) * (W - L - R)
+        L + (libm::log10(v.max(lo) / lo) / libm::log10(hi / lo)).clamp_f(0.0, 1.0) * (W - L - R)
     };
     let mut ticks = vec![];
     let mut d = lo;
@@ -58,36 +60,36 @@ fn chart(curves: &[Curve]) -> Html {
         ticks.push(d);
         d *= 10.0;
     }
-    let py = |p: f64| T + (1.0 - p.clamp(0.0, 1.0)) * (H - T - B);
+    let py = |p: f64| T + (1.0 - p.clamp_f(0.0, 1.0)) * (H - T - B);
     let n = curves.len().max(1);
     html! {
-        <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" data-testid="cdf-chart"
+        <svg class="chart" viewBox={format!("0 0 {} {}", Shortest(W), Shortest(H))} role="img" data-testid="cdf-chart"
             aria-label="Cumulative share of trials against time without a leader, one line per timeout range">
             <g class="axis">
                 { for [0.0, 0.25, 0.5, 0.75, 1.0].iter().map(|p| {
                     let y = py(*p);
                     html! { <g>
-                        <line class="grid" x1={L.to_string()} x2={(W - R).to_string()} y1={y.to_string()} y2={y.to_string()} />
-                        <text x={(L - 4.0).to_string()} y={(y + 3.0).to_string()} text-anchor="end">{ format!("{:.0}%", p * 100.0) }</text>
+                        <line class="grid" x1={shortest(L)} x2={shortest(W - R)} y1={shortest(y)} y2={shortest(y)} />
+                        <text x={shortest(L - 4.0)} y={shortest(y + 3.0)} text-anchor="end">{ format!("{}%", Fixed(p * 100.0, 0)) }</text>
                     </g> }
                 }) }
                 { for ticks.iter().map(|v| {
-                    html! { <text x={px(*v).to_string()} y={(H - B + 13.0).to_string()} text-anchor="middle">{ format!("{v:.0}") }</text> }
+                    html! { <text x={shortest(px(*v))} y={shortest(H - B + 13.0)} text-anchor="middle">{ fixed(*v, 0) }</text> }
                 }) }
-                <text x={((L + W - R) / 2.0).to_string()} y={(H - 4.0).to_string()} text-anchor="middle">{ "time without leader (ms, log)" }</text>
+                <text x={shortest((L + W - R) / 2.0)} y={shortest(H - 4.0)} text-anchor="middle">{ "time without leader (ms, log)" }</text>
             </g>
             { for curves.iter().enumerate().filter(|(_, c)| !c.times_ms.is_empty()).map(|(i, c)| {
                 // Steps: start at (first, 0), then up at each sample.
                 let mut pts = vec![];
                 let mut prev = 0.0;
                 for (t, p) in c.cdf() {
-                    pts.push(format!("{:.1},{:.1}", px(t), py(prev)));
-                    pts.push(format!("{:.1},{:.1}", px(t), py(p)));
+                    pts.push(format!("{},{}", Fixed(px(t), 1), Fixed(py(prev), 1)));
+                    pts.push(format!("{},{}", Fixed(px(t), 1), Fixed(py(p), 1)));
                     prev = p;
                 }
-                pts.push(format!("{:.1},{:.1}", px(hi), py(prev)));
+                pts.push(format!("{},{}", Fixed(px(hi), 1), Fixed(py(prev), 1)));
                 let hue = 360.0 * i as f64 / n as f64;
-                html! { <polyline class="line cdf-line" data-testid="cdf-line" style={format!("stroke: hsl({hue:.0}, 65%, 48%)")} points={pts.join(" ")} /> }
+                html! { <polyline class="line cdf-line" data-testid="cdf-line" style={format!("stroke: hsl({}, 65%, 48%)", Fixed(hue, 0))} points={pts.join(" ")} /> }
             }) }
         </svg>
     }
@@ -101,12 +103,11 @@ fn legend(curves: &[Curve]) -> Html {
                 let hue = 360.0 * i as f64 / n as f64;
                 let med = c.quantile(0.5);
                 html! { <li key={c.range.clone()}>
-                    <span class="swatch" style={format!("background: hsl({hue:.0}, 65%, 48%)")} aria-hidden="true"></span>
+                    <span class="swatch" style={format!("background: hsl({}, 65%, 48%)", Fixed(hue, 0))} aria-hidden="true"></span>
                     <span class="range">{ &c.range }</span>
                     <span class="stats">{
                         if c.trials() == 0 { "waiting".to_string() }
-                        else if med.is_finite() { format!("median {med:.0} ms{}",
-                            if c.undefined > 0 { format!(" · {}/{} no leader", c.undefined, c.trials()) } else { String::new() }) }
+                        else if med.is_finite() { format!("median {} ms{}", Fixed(med, 0), if c.undefined > 0 { format!(" · {}/{} no leader", c.undefined, c.trials()) } else { String::new() }) }
                         else { format!("{}/{} no leader", c.undefined, c.trials()) }
                     }</span>
                 </li> }
@@ -202,8 +203,8 @@ pub fn ElectionCdf(props: &CdfProps) -> Html {
                     <button class="primary" onclick={on_start} data-testid="cdf-start">{ if r.started { "Restart" } else { "Start" } }</button>
                 }
             </div>
-            <progress max="1" value={r.progress.to_string()} data-testid="cdf-progress"
-                aria-label={format!("{:.0} % done", r.progress * 100.0)}></progress>
+            <progress max="1" value={shortest(r.progress)} data-testid="cdf-progress"
+                aria-label={format!("{} % done", Fixed(r.progress * 100.0, 0))}></progress>
             if let Some(e) = &r.error {
                 <p class="hint" role="alert">{ format!("The study could not run: {e}") }</p>
             }

@@ -5,7 +5,9 @@
 use super::dom;
 use super::engine::Snap;
 use super::geom;
+use super::geom::{shortest, Fixed};
 use super::stage::ClockMode;
+use crate::sim::decimal::ClampF as _;
 use crate::sim::Time;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -43,9 +45,9 @@ pub struct ControlsProps {
 fn speed_text(log: f64) -> String {
     let f = geom::speed_factor(log);
     if f >= 1.0 {
-        format!("{f:.1}×")
+        format!("{}×", Fixed(f, 1))
     } else {
-        format!("1/{:.0}×", 1.0 / f)
+        format!("1/{}×", Fixed(1.0 / f, 0))
     }
 }
 
@@ -157,7 +159,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
         .iter()
         .any(|g| Some(g) != snap.frame.groups.first())
         || !snap.frame.cut.is_empty();
-    let head_pct = (snap.head.as_ms_f64() / end_ms * 100.0).clamp(0.0, 100.0);
+    let head_pct = (snap.head.as_ms_f64() / end_ms * 100.0).clamp_f(0.0, 100.0);
 
     html! {
         <div class={classes!("controls", props.compact.then_some("compact"))} role="toolbar" aria-label="Playback">
@@ -175,8 +177,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 if !props.compact {
                     <button onclick={reset} aria-label="Reset the run: back to the start, interventions cleared" title="Reset" data-testid="reset">{ "Reset" }</button>
                 }
-                <div class="scrub" style={format!("--head:{head_pct:.1}%")}>
-                    <input type="range" min="0" max={format!("{end_ms}")} step="any" value={format!("{t_ms}")} oninput={scrub}
+                <div class="scrub" style={format!("--head:{}%", Fixed(head_pct, 1))}>
+                    <input type="range" min="0" max={shortest(end_ms)} step="any" value={shortest(t_ms)} oninput={scrub}
                         aria-label="Time in the run" aria-valuetext={geom::fmt_ms(t_ms)} data-testid="scrubber" />
                 </div>
                 <output class="time" data-testid="time">{ geom::fmt_ms(t_ms) }</output>
@@ -184,7 +186,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
             if !props.compact {
                 <div class="row settings">
                     <label class="speed">{ "Speed " }
-                        <input type="range" min="-3" max="1" step="0.05" value={format!("{}", props.speed_log)} oninput={speed}
+                        <input type="range" min="-3" max="1" step="0.05" value={shortest(props.speed_log)} oninput={speed}
                             aria-label="Speed, model time per real time" aria-valuetext={speed_text(props.speed_log)} data-testid="speed" />
                         <output>{ speed_text(props.speed_log) }</output>
                     </label>

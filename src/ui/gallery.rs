@@ -2,6 +2,7 @@
 //! its title, its one-line AI-agent framing and a small preview of its agents.
 
 use super::geom;
+use super::geom::fixed;
 use crate::scenario::{Group, ScenarioDef, CATALOGUE};
 use yew::prelude::*;
 
@@ -81,5 +82,5 @@ fn card(s: &'static ScenarioDef, on_open: &Callback<String>) -> Html {
 }
 
 fn f(x: f64) -> String {
-    format!("{x:.1}")
+    fixed(x, 1)
 }

@@ -1,6 +1,12 @@
 //! Drawing geometry for the stage: agents on a ring (a grid when many), points along links,
 //! convex hulls for partition regions. Pure functions, tested natively.
 
+use crate::sim::decimal::ClampF as _;
+
+/// Decimal text for numbers without core's float printing (see `sim::decimal`): `fixed(x, 1)`
+/// is `format!("{x:.1}")`, `shortest(x)` is `format!("{x}")`.
+pub use crate::sim::decimal::{fixed, round_sig, shortest, Fixed, Shortest};
+
 /// Where the agents sit in a `w`×`h` box, and how big they are.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Layout {
@@ -33,7 +39,7 @@ pub fn layout(n: usize, w: f64, h: f64) -> Layout {
             .collect();
         return Layout {
             pts,
-            r: (cw.min(ch) * 0.2).clamp(3.0, 16.0),
+            r: (cw.min(ch) * 0.2).clamp_f(3.0, 16.0),
             grid: true,
         };
     }
@@ -52,7 +58,7 @@ pub fn layout(n: usize, w: f64, h: f64) -> Layout {
     };
     Layout {
         pts,
-        r: (chord * 0.3).clamp(3.0, h * 0.055),
+        r: (chord * 0.3).clamp_f(3.0, h * 0.055),
         grid: false,
     }
 }
@@ -70,7 +76,7 @@ pub fn along(a: (f64, f64), b: (f64, f64), r: f64, f: f64) -> (f64, f64) {
     let (ux, uy) = (dx / len, dy / len);
     let start = (a.0 + ux * r, a.1 + uy * r);
     let end = (b.0 - ux * r, b.1 - uy * r);
-    let p = lerp(start, end, f.clamp(0.0, 1.0));
+    let p = lerp(start, end, f.clamp_f(0.0, 1.0));
     // Offset to the right of travel, largest mid-way.
     let bend = (f * (1.0 - f)) * 4.0 * (r * 0.6);
     (p.0 - uy * bend, p.1 + ux * bend)
@@ -119,15 +125,15 @@ pub fn kind_hue(kind: &str) -> u32 {
 
 /// Speed slider position (log10 of the factor) to a factor, clamped to 1/1000× … 10×.
 pub fn speed_factor(log10: f64) -> f64 {
-    libm::pow(10.0, log10.clamp(-3.0, 1.0))
+    libm::pow(10.0, log10.clamp_f(-3.0, 1.0))
 }
 
 /// A readable time for labels: `1.234 s`, `15.0 ms`.
 pub fn fmt_ms(ms: f64) -> String {
     if ms >= 1000.0 {
-        format!("{:.3} s", ms / 1000.0)
+        format!("{} s", Fixed(ms / 1000.0, 3))
     } else {
-        format!("{ms:.1} ms")
+        format!("{} ms", Fixed(ms, 1))
     }
 }
 

@@ -10,6 +10,7 @@
 //! moment (so requests do not pile up and the verdict is never older than one check). Replies for
 //! an earlier run are dropped. Until the first verdicts arrive the panel says "checking…".
 
+use super::geom::{shortest, Fixed};
 use super::worker::{self, Event, JobHandle};
 use crate::check::live::LIVE_CHECKERS;
 use crate::jobs::{Check, CheckState, Job};
@@ -380,7 +381,7 @@ pub fn Guarantees(props: &GuaranteesProps) -> Html {
             }
             if let Some(p) = props.checking {
                 <p class="hint checking" data-testid="guar-checking">
-                    <progress max="1" value={p.to_string()} aria-label={format!("checking, {:.0} % done", p * 100.0)}></progress>
+                    <progress max="1" value={shortest(p)} aria-label={format!("checking, {} % done", Fixed(p * 100.0, 0))}></progress>
                     { " checking…" }
                 </p>
             }

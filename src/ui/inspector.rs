@@ -3,6 +3,7 @@
 //! the keyboard's way to what a click on a link does).
 
 use super::engine::Snap;
+use super::geom::Fixed;
 use super::manip;
 use super::stage::{clock_text, ClockMode, Sel};
 use crate::sim::trace::{Fate, MsgRecord};
@@ -207,15 +208,18 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
     };
     let left = props.x > 0.6;
     let horiz = if left {
-        format!("right:{:.1}%", (1.0 - props.x) * 100.0 + 4.0)
+        format!("right:{}%", Fixed((1.0 - props.x) * 100.0 + 4.0, 1))
     } else {
-        format!("left:{:.1}%", props.x * 100.0 + 4.0)
+        format!("left:{}%", Fixed(props.x * 100.0 + 4.0, 1))
     };
     // Anchor above the agent in the lower half so the menu never runs off the stage.
     let vert = if props.y > 0.5 {
-        format!("bottom:{:.1}%", ((1.0 - props.y) * 100.0 - 8.0).max(1.0))
+        format!(
+            "bottom:{}%",
+            Fixed(((1.0 - props.y) * 100.0 - 8.0).max(1.0), 1)
+        )
     } else {
-        format!("top:{:.1}%", (props.y * 100.0 - 6.0).max(1.0))
+        format!("top:{}%", Fixed((props.y * 100.0 - 6.0).max(1.0), 1))
     };
     let style = format!("{horiz};{vert}");
     html! {

@@ -2,6 +2,7 @@
 //! green while they hold, red with a link that seeks to the first violation.
 
 use super::engine::Snap;
+use super::geom::{fixed, Fixed};
 use crate::sim::Time;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -17,11 +18,11 @@ fn fmt_val(v: f64) -> String {
     if !v.is_finite() {
         "—".to_string()
     } else if v.fract() == 0.0 && v.abs() < 1e12 {
-        format!("{v:.0}")
+        fixed(v, 0)
     } else if v.abs() >= 100.0 {
-        format!("{v:.1}")
+        fixed(v, 1)
     } else {
-        format!("{v:.3}")
+        fixed(v, 3)
     }
 }
 
@@ -71,9 +72,9 @@ fn spark(hist: &[(Time, Vec<f64>)], k: usize) -> String {
         .enumerate()
         .map(|(i, v)| {
             format!(
-                "{:.1},{:.1}",
-                i as f64 / n as f64 * 100.0,
-                18.0 - (v - lo) / span * 16.0
+                "{},{}",
+                Fixed(i as f64 / n as f64 * 100.0, 1),
+                Fixed(18.0 - (v - lo) / span * 16.0, 1)
             )
         })
         .collect::<Vec<_>>()
@@ -89,7 +90,7 @@ pub fn Metrics(props: &MetricsProps) -> Html {
     // The sparkline's marker at the sample shown (scrubbed back).
     let mark = at.map(|i| {
         let n = props.hist.len().saturating_sub(1).max(1);
-        format!("{:.1}", i as f64 / n as f64 * 100.0)
+        fixed(i as f64 / n as f64 * 100.0, 1)
     });
     html! {
         <section class="panel metrics" aria-label="Metrics and invariants">

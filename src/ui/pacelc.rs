@@ -7,9 +7,11 @@
 //! by point, under a progress bar. A parameter change drops the running job's handle (which
 //! cancels it) and submits a new one; replies of the old job are ignored.
 
+use super::geom::{fixed, shortest, Fixed, Shortest};
 use super::worker::{self, Event, JobHandle};
 use crate::jobs::{curve_ts, exec, Job, Part, Summary};
 use crate::protocols::quorum::{self, montecarlo, Config};
+use crate::sim::decimal::ClampF as _;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -58,9 +60,9 @@ fn pct(p: f64) -> String {
     if !p.is_finite() {
         "—".into()
     } else if (0.9995..1.0).contains(&p) {
-        format!("{:.2} %", p * 100.0)
+        format!("{} %", Fixed(p * 100.0, 2))
     } else {
-        format!("{:.1} %", p * 100.0)
+        format!("{} %", Fixed(p * 100.0, 1))
     }
 }
 
@@ -70,11 +72,11 @@ fn ms(v: f64) -> String {
     } else if v == 0.0 {
         "0 ms".into()
     } else if v >= 100.0 {
-        format!("{v:.0} ms")
+        format!("{} ms", Fixed(v, 0))
     } else if v >= 1.0 {
-        format!("{v:.1} ms")
+        format!("{} ms", Fixed(v, 1))
     } else {
-        format!("{v:.2} ms")
+        format!("{} ms", Fixed(v, 2))
     }
 }
 
@@ -87,7 +89,7 @@ const T: f64 = 12.0;
 const B: f64 = 32.0;
 
 fn py(p: f64) -> f64 {
-    T + (1.0 - p.clamp(0.0, 1.0)) * (H - T - B)
+    T + (1.0 - p.clamp_f(0.0, 1.0)) * (H - T - B)
 }
 
 /// The y axis (0 … 100 %) with grid lines.
@@ -97,8 +99,8 @@ fn y_axis() -> Html {
             { for [0.0, 0.25, 0.5, 0.75, 1.0].iter().map(|p| {
                 let y = py(*p);
                 html! { <g>
-                    <line class="grid" x1={L.to_string()} x2={(W - R).to_string()} y1={y.to_string()} y2={y.to_string()} />
-                    <text x={(L - 4.0).to_string()} y={(y + 3.0).to_string()} text-anchor="end">{ format!("{:.0}%", p * 100.0) }</text>
+                    <line class="grid" x1={shortest(L)} x2={shortest(W - R)} y1={shortest(y)} y2={shortest(y)} />
+                    <text x={shortest(L - 4.0)} y={shortest(y + 3.0)} text-anchor="end">{ format!("{}%", Fixed(p * 100.0, 0)) }</text>
                 </g> }
             }) }
         </g>
@@ -113,7 +115,7 @@ fn curve_chart(m: &Model) -> Html {
         .curve
         .iter()
         .filter(|(_, p)| p.is_finite())
-        .map(|(t, p)| format!("{:.1},{:.1}", px(*t), py(*p)))
+        .map(|(t, p)| format!("{},{}", Fixed(px(*t), 1), Fixed(py(*p), 1)))
         .collect::<Vec<_>>()
         .join(" ");
     let tx = px(m.cfg.t_ms);
@@ -127,22 +129,22 @@ fn curve_chart(m: &Model) -> Html {
         d *= 10.0;
     }
     html! {
-        <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" data-testid="pacelc-curve" data-points={m.curve.len().to_string()}
+        <svg class="chart" viewBox={format!("0 0 {} {}", Shortest(W), Shortest(H))} role="img" data-testid="pacelc-curve" data-points={m.curve.len().to_string()}
             aria-label={format!("P(consistent) against t; now {} at t = {}", pct(m.res.p_consistent), ms(m.cfg.t_ms))}>
             { y_axis() }
             <g class="axis">
                 { for ticks.iter().map(|t| {
                     let x = px(*t);
-                    html! { <text x={x.to_string()} y={(H - B + 13.0).to_string()} text-anchor="middle">{ if *t >= 1.0 { format!("{t:.0}") } else { format!("{t}") } }</text> }
+                    html! { <text x={shortest(x)} y={shortest(H - B + 13.0)} text-anchor="middle">{ if *t >= 1.0 { fixed(*t, 0) } else { shortest(*t) } }</text> }
                 }) }
-                <text x={((L + W - R) / 2.0).to_string()} y={(H - 4.0).to_string()} text-anchor="middle">{ "t after the write commits (ms, log)" }</text>
+                <text x={shortest((L + W - R) / 2.0)} y={shortest(H - 4.0)} text-anchor="middle">{ "t after the write commits (ms, log)" }</text>
             </g>
-            <line class="target" x1={L.to_string()} x2={(W - R).to_string()} y1={gy.to_string()} y2={gy.to_string()} />
-            <text class="target-label" x={(L + 3.0).to_string()} y={(gy - 3.0).to_string()}>{ format!("target {}", pct(m.cfg.target)) }</text>
+            <line class="target" x1={shortest(L)} x2={shortest(W - R)} y1={shortest(gy)} y2={shortest(gy)} />
+            <text class="target-label" x={shortest(L + 3.0)} y={shortest(gy - 3.0)}>{ format!("target {}", pct(m.cfg.target)) }</text>
             <polyline class="line" points={pts} />
-            <line class="now" x1={tx.to_string()} x2={tx.to_string()} y1={T.to_string()} y2={(H - B).to_string()} />
-            <circle class="now-dot" cx={tx.to_string()} cy={ty.to_string()} r="4" />
-            <text class="now-label" x={(tx + 5.0).min(W - R - 60.0).to_string()} y={(ty + 14.0).min(H - B - 3.0).to_string()}>{ format!("t = {}", ms(m.cfg.t_ms)) }</text>
+            <line class="now" x1={shortest(tx)} x2={shortest(tx)} y1={shortest(T)} y2={shortest(H - B)} />
+            <circle class="now-dot" cx={shortest(tx)} cy={shortest(ty)} r="4" />
+            <text class="now-label" x={shortest((tx + 5.0).min(W - R - 60.0))} y={shortest((ty + 14.0).min(H - B - 3.0))}>{ format!("t = {}", ms(m.cfg.t_ms)) }</text>
         </svg>
     }
 }
@@ -155,7 +157,7 @@ fn plane_chart(m: &Model) -> Html {
         .filter(|v| v.is_finite())
         .fold(1.0f64, f64::max)
         * 1.1;
-    let px = |v: f64| L + (v / max_x).clamp(0.0, 1.0) * (W - L - R);
+    let px = |v: f64| L + (v / max_x).clamp_f(0.0, 1.0) * (W - L - R);
     let mut pts: Vec<&montecarlo::PlanePoint> = m.plane.iter().collect();
     // The current one last, so it is drawn on top.
     crate::sim::sort::sort_by_key(&mut pts, |p| p.r == m.cfg.r && p.w == m.cfg.w);
@@ -174,15 +176,15 @@ fn plane_chart(m: &Model) -> Html {
         }
     }
     html! {
-        <svg class="chart" viewBox={format!("0 0 {W} {H}")} role="img" data-testid="pacelc-plane" data-points={m.plane.len().to_string()}
+        <svg class="chart" viewBox={format!("0 0 {} {}", Shortest(W), Shortest(H))} role="img" data-testid="pacelc-plane" data-points={m.plane.len().to_string()}
             aria-label="Read p99 latency against P(consistent) for every R and W">
             { y_axis() }
             <g class="axis">
                 { for [0.0, 0.5, 1.0].iter().map(|f| {
                     let v = max_x * f;
-                    html! { <text x={px(v).to_string()} y={(H - B + 13.0).to_string()} text-anchor="middle">{ format!("{v:.0}") }</text> }
+                    html! { <text x={shortest(px(v))} y={shortest(H - B + 13.0)} text-anchor="middle">{ fixed(v, 0) }</text> }
                 }) }
-                <text x={((L + W - R) / 2.0).to_string()} y={(H - 4.0).to_string()} text-anchor="middle">{ "read p99 latency (ms)" }</text>
+                <text x={shortest((L + W - R) / 2.0)} y={shortest(H - 4.0)} text-anchor="middle">{ "read p99 latency (ms)" }</text>
             </g>
             { for pts.iter().zip(labelled).filter(|(p, _)| p.p_consistent.is_finite() && p.read_p99_ms.is_finite()).map(|(p, label)| {
                 let cur = p.r == m.cfg.r && p.w == m.cfg.w;
@@ -190,11 +192,11 @@ fn plane_chart(m: &Model) -> Html {
                 let (x, y) = (px(p.read_p99_ms), py(p.p_consistent));
                 let class = classes!("pt", cur.then_some("current"), strict.then_some("strict"));
                 html! { <g class={class}>
-                    <circle cx={x.to_string()} cy={y.to_string()} r={if cur { "5.5" } else { "3.5" }}>
+                    <circle cx={shortest(x)} cy={shortest(y)} r={if cur { "5.5" } else { "3.5" }}>
                         <title>{ format!("R={} W={}: read p99 {}, P(consistent) {}", p.r, p.w, ms(p.read_p99_ms), pct(p.p_consistent)) }</title>
                     </circle>
                     if label {
-                        <text x={(x + 6.0).min(W - R - 30.0).to_string()} y={(y + if cur { 14.0 } else { -4.0 }).clamp(T + 8.0, H - B - 3.0).to_string()}>{ format!("R{}W{}", p.r, p.w) }</text>
+                        <text x={shortest((x + 6.0).min(W - R - 30.0))} y={shortest((y + if cur { 14.0 } else { -4.0 }).clamp_f(T + 8.0, H - B - 3.0))}>{ format!("R{}W{}", p.r, p.w) }</text>
                     }
                 </g> }
             }) }
@@ -220,8 +222,8 @@ fn readout(m: &Model) -> Html {
     };
     html! {
         <div class="pacelc-readout" data-testid="pacelc-readout"
-            data-p-consistent={m.res.p_consistent.to_string()} data-read-p99={m.res.read_p99.to_string()}
-            data-t-visibility={m.res.t_visibility_ms.to_string()} data-trials={m.res.trials.to_string()}>
+            data-p-consistent={shortest(m.res.p_consistent)} data-read-p99={shortest(m.res.read_p99)}
+            data-t-visibility={shortest(m.res.t_visibility_ms)} data-trials={m.res.trials.to_string()}>
             <p><strong>{ "If Partitioned: " }</strong>{ "A or C (now: " }{ now }{ ")." }</p>
             <p><strong>{ "Else (no partition): " }</strong>{ format!("read p99 = {} vs P(consistent) = {} at t = {}.", ms(m.res.read_p99), pct(m.res.p_consistent), ms(m.cfg.t_ms)) }</p>
             <p class="hint">{ format!("N={} R={} W={} ({}); {} reaches {} at t = {}. Monte Carlo, {} trials.",
@@ -297,8 +299,11 @@ pub fn Pacelc(props: &PacelcProps) -> Html {
         _ => None,
     };
     let note = match (r.done, status) {
-        (Some(ms), _) => format!("Computed in a Web Worker in {:.2} s.", ms / 1000.0),
-        (None, "running") => format!("Monte Carlo in a Web Worker… {:.0} %", r.progress * 100.0),
+        (Some(ms), _) => format!("Computed in a Web Worker in {} s.", Fixed(ms / 1000.0, 2)),
+        (None, "running") => format!(
+            "Monte Carlo in a Web Worker… {} %",
+            Fixed(r.progress * 100.0, 0)
+        ),
         _ => String::new(),
     };
     html! {
@@ -311,8 +316,8 @@ pub fn Pacelc(props: &PacelcProps) -> Html {
                 <p class="hint" role="alert" data-testid="pacelc-error">{ format!("The Monte Carlo could not run: {e}") }</p>
             } else {
                 <div class="job-status">
-                    <progress max="1" value={r.progress.to_string()} data-testid="pacelc-progress" hidden={r.done.is_some()}
-                        aria-label={format!("Monte Carlo {:.0} % done", r.progress * 100.0)}></progress>
+                    <progress max="1" value={shortest(r.progress)} data-testid="pacelc-progress" hidden={r.done.is_some()}
+                        aria-label={format!("Monte Carlo {} % done", Fixed(r.progress * 100.0, 0))}></progress>
                     <span class="hint" data-testid="pacelc-note">{ note }</span>
                 </div>
                 if let Some(m) = &model {

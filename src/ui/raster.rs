@@ -10,6 +10,7 @@
 //! stay on the canvas: walked pixel by pixel here they were slower than Chromium's own strokes.
 //! Pure Rust, so it is unit-tested natively.
 
+use crate::sim::decimal::ClampF as _;
 /// An RGBA colour, not premultiplied (the canvas's `ImageData` layout).
 pub type Rgba = [u8; 4];
 
@@ -61,7 +62,7 @@ impl Masks {
             for j in 0..size {
                 for i in 0..size {
                     let (dx, dy) = (i as f64 + 0.5 - cx, j as f64 + 0.5 - cy);
-                    let a = (r + 0.5 - (dx * dx + dy * dy).sqrt()).clamp(0.0, 1.0);
+                    let a = (r + 0.5 - (dx * dx + dy * dy).sqrt()).clamp_f(0.0, 1.0);
                     cov[j * size + i] = (a * 255.0).round() as u8;
                 }
             }
@@ -251,12 +252,12 @@ fn blend(dst: &mut [u8], c: Rgba, a: f64) {
 
 /// `hsl(h, s%, l%)` as RGB (CSS's conversion).
 pub fn hsl(h: f64, s: f64, l: f64) -> Rgba {
-    let (s, l) = ((s / 100.0).clamp(0.0, 1.0), (l / 100.0).clamp(0.0, 1.0));
+    let (s, l) = ((s / 100.0).clamp_f(0.0, 1.0), (l / 100.0).clamp_f(0.0, 1.0));
     let a = s * l.min(1.0 - l);
     let f = |n: f64| {
         let k = (n + h.rem_euclid(360.0) / 30.0) % 12.0;
-        let v = l - a * (k - 3.0).min(9.0 - k).clamp(-1.0, 1.0);
-        (v * 255.0).round().clamp(0.0, 255.0) as u8
+        let v = l - a * (k - 3.0).min(9.0 - k).clamp_f(-1.0, 1.0);
+        (v * 255.0).round().clamp_f(0.0, 255.0) as u8
     };
     [f(0.0), f(8.0), f(4.0), 255]
 }
@@ -288,12 +289,12 @@ pub fn parse_color(v: &str) -> Option<Rgba> {
         .collect::<Option<_>>()?;
     let alpha = |i: usize| {
         args.get(i)
-            .map(|a| (a.clamp(0.0, 1.0) * 255.0).round() as u8)
+            .map(|a| (a.clamp_f(0.0, 1.0) * 255.0).round() as u8)
             .unwrap_or(255)
     };
     match name.trim() {
         "rgb" | "rgba" if args.len() >= 3 => {
-            let c = |i: usize| args[i].round().clamp(0.0, 255.0) as u8;
+            let c = |i: usize| args[i].round().clamp_f(0.0, 255.0) as u8;
             Some([c(0), c(1), c(2), alpha(3)])
         }
         "hsl" | "hsla" if args.len() >= 3 => {

@@ -3,6 +3,7 @@
 //! text, Bool → toggle, Choice → select, ranges → text. A change is applied by the engine
 //! (before the run starts: a parameter; later: an intervention).
 
+use super::geom::{fixed, Fixed};
 use crate::scenario::{ParamKind, ParamSpec};
 use crate::sim::dist::Dist;
 use crate::sim::time::parse_duration;
@@ -85,7 +86,7 @@ fn param(p: &ParamSpec, v: &str, on: &Callback<(String, String)>) -> Html {
             });
             html! {
                 <>
-                    <input id={id.clone()} type="range" min="0" max="1000" step="1" value={format!("{:.0}", log_pos(t, min, max))} {onchange} data-testid={id.clone()} />
+                    <input id={id.clone()} type="range" min="0" max="1000" step="1" value={fixed(log_pos(t, min, max), 0)} {onchange} data-testid={id.clone()} />
                     <output>{ v }</output>
                 </>
             }
@@ -112,7 +113,7 @@ fn param(p: &ParamSpec, v: &str, on: &Callback<(String, String)>) -> Html {
             });
             html! {
                 <>
-                    <input id={id.clone()} type="range" min="0" max="1000" step="1" value={if off { "1000".to_string() } else { format!("{:.0}", log_pos(t, min, max).min(999.0)) }} {onchange} data-testid={id.clone()} />
+                    <input id={id.clone()} type="range" min="0" max="1000" step="1" value={if off { "1000".to_string() } else { fixed(log_pos(t, min, max).min(999.0), 0) }} {onchange} data-testid={id.clone()} />
                     <output>{ if off { "off" } else { v } }</output>
                 </>
             }
@@ -121,9 +122,9 @@ fn param(p: &ParamSpec, v: &str, on: &Callback<(String, String)>) -> Html {
             let pct = crate::sim::units::parse_probability(v).unwrap_or(0.0) * 100.0;
             html! {
                 <>
-                    <input id={id.clone()} type="range" min="0" max="100" step="1" value={format!("{pct:.0}")}
+                    <input id={id.clone()} type="range" min="0" max="100" step="1" value={fixed(pct, 0)}
                         onchange={emit_input(|i| Some(format!("{}%", i.value())))} data-testid={id.clone()} />
-                    <output>{ format!("{pct:.0} %") }</output>
+                    <output>{ format!("{} %", Fixed(pct, 0)) }</output>
                 </>
             }
         }

@@ -5,7 +5,9 @@
 
 use super::engine::sides_text;
 use super::geom::Layout;
+use super::geom::{fixed, Fixed};
 use super::manip::{self, across, is_cut};
+use crate::sim::decimal::ClampF as _;
 use crate::sim::{Frame, Status};
 use yew::prelude::*;
 
@@ -66,10 +68,10 @@ fn link(frame: &Frame, lay: &Layout, a: usize, b: usize) -> Html {
         (false, false) => ("link", format!("a{a}–a{b}: click to cut this link")),
     };
     let (x1, y1, x2, y2) = (
-        format!("{:.1}", pa.0),
-        format!("{:.1}", pa.1),
-        format!("{:.1}", pb.0),
-        format!("{:.1}", pb.1),
+        fixed(pa.0, 1),
+        fixed(pa.1, 1),
+        fixed(pb.0, 1),
+        fixed(pb.1, 1),
     );
     html! {
         <g key={format!("l{a}-{b}")} class="link-g" data-link={format!("{a}-{b}")}
@@ -89,7 +91,7 @@ pub fn walls(frame: &Frame, lay: &Layout) -> Html {
         .map(|(i, (p, q))| {
             html! {
                 <line key={format!("w{i}")} class="wall" data-testid="wall"
-                    x1={format!("{:.1}", p.0)} y1={format!("{:.1}", p.1)} x2={format!("{:.1}", q.0)} y2={format!("{:.1}", q.1)} />
+                    x1={fixed(p.0, 1)} y1={fixed(p.1, 1)} x2={fixed(q.0, 1)} y2={fixed(q.1, 1)} />
             }
         })
         .collect()
@@ -107,13 +109,13 @@ pub fn drag_preview(frame: &Frame, lay: &Layout, a: Pt, b: Pt, w: f64, h: f64) -
         Ok(g) => sides_text(&g, n),
         Err(_) => "no one separated yet".to_string(),
     };
-    let tx = b.0.clamp(60.0, w - 60.0);
-    let ty = (b.1 + if b.1 > h - 30.0 { -12.0 } else { 22.0 }).clamp(14.0, h - 6.0);
+    let tx = b.0.clamp_f(60.0, w - 60.0);
+    let ty = (b.1 + if b.1 > h - 30.0 { -12.0 } else { 22.0 }).clamp_f(14.0, h - 6.0);
     html! {
         <g class="wall-drag" data-testid="wall-drag">
-            <line class="wall-extent" x1={format!("{:.1}", p.0)} y1={format!("{:.1}", p.1)} x2={format!("{:.1}", q.0)} y2={format!("{:.1}", q.1)} />
-            <line class="wall" x1={format!("{:.1}", a.0)} y1={format!("{:.1}", a.1)} x2={format!("{:.1}", b.0)} y2={format!("{:.1}", b.1)} />
-            <text class="wall-sides" x={format!("{tx:.1}")} y={format!("{ty:.1}")}>{ text }</text>
+            <line class="wall-extent" x1={fixed(p.0, 1)} y1={fixed(p.1, 1)} x2={fixed(q.0, 1)} y2={fixed(q.1, 1)} />
+            <line class="wall" x1={fixed(a.0, 1)} y1={fixed(a.1, 1)} x2={fixed(b.0, 1)} y2={fixed(b.1, 1)} />
+            <text class="wall-sides" x={fixed(tx, 1)} y={fixed(ty, 1)}>{ text }</text>
         </g>
     }
 }
@@ -124,14 +126,14 @@ pub fn suspicion(id: u32, by: &[u32], status: Status, r: f64) -> Html {
     if by.is_empty() {
         return html! {};
     }
-    let br = (r * 0.42).clamp(5.0, 9.0);
+    let br = (r * 0.42).clamp_f(5.0, 9.0);
     let (bx, by_) = (-r * 0.85, -r * 0.85);
     html! {
         <g class={classes!("suspicion", if manip::false_suspicion(status) { "false" } else { "right" })} data-testid={format!("suspected-{id}")}>
-            <circle class="suspect-ring" r={format!("{:.1}", r + 7.0)} />
-            <g class="suspect-badge" transform={format!("translate({bx:.1},{by_:.1})")}>
-                <circle r={format!("{br:.1}")} />
-                <text dy="0.35em" style={format!("font-size:{:.1}px", br * 1.5)}>{ "?" }</text>
+            <circle class="suspect-ring" r={fixed(r + 7.0, 1)} />
+            <g class="suspect-badge" transform={format!("translate({},{})", Fixed(bx, 1), Fixed(by_, 1))}>
+                <circle r={fixed(br, 1)} />
+                <text dy="0.35em" style={format!("font-size:{}px", Fixed(br * 1.5, 1))}>{ "?" }</text>
             </g>
         </g>
     }
@@ -143,7 +145,7 @@ pub fn suspicion_legend(any_false: bool, any_right: bool, h: f64) -> Html {
         return html! {};
     }
     html! {
-        <g class="suspect-legend" transform={format!("translate(10,{:.1})", h - 24.0)} data-testid="suspect-legend">
+        <g class="suspect-legend" transform={format!("translate(10,{})", Fixed(h - 24.0, 1))} data-testid="suspect-legend">
             <text x="0" y="0"><tspan class="k">{ "? " }</tspan>{ "suspected by a failure detector:" }</text>
             <text x="0" y="14">
                 if any_false { <tspan class="false">{ "amber: falsely (it is up)" }</tspan> }

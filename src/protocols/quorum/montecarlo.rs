@@ -20,6 +20,7 @@
 
 use super::sampler::{Leg, Tables};
 use super::{Config, PartitionCfg};
+use crate::sim::decimal::ClampF as _;
 use crate::sim::rng::{Purpose, SimRng};
 
 /// Most replicas per key the model supports.
@@ -101,7 +102,7 @@ impl Histogram {
         if self.total == 0 {
             return f64::NAN;
         }
-        let rank = ((q.clamp(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
+        let rank = ((q.clamp_f(0.0, 1.0) * self.total as f64).ceil() as u64).max(1);
         let mut seen = 0;
         for (i, c) in self.counts.iter().enumerate() {
             seen += c;

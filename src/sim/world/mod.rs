@@ -101,7 +101,10 @@ impl SimConfig {
             .map_err(|e| SimError(format!("latency: {e}")))?;
         for (name, p) in [("loss", self.link.loss), ("duplicate", self.link.duplicate)] {
             if !(0.0..=1.0).contains(&p) {
-                return Err(SimError(format!("{name} must lie in [0, 1] (got {p})")));
+                return Err(SimError(format!(
+                    "{name} must lie in [0, 1] (got {})",
+                    super::decimal::Shortest(p)
+                )));
             }
         }
         if self.mtbf == Some(Time::ZERO) {
@@ -117,6 +120,7 @@ impl SimConfig {
 mod setup;
 mod state;
 mod step;
+mod store;
 mod typed;
 
 use setup::*;
@@ -126,40 +130,14 @@ pub use state::{
     Status,
 };
 use step::*;
+use store::{Rec, Store};
 use typed::*;
-
-/// Borrows a world's parts for one pass of the event loop: the protocol-independent core, the
-/// typed part behind [`Typed`], and the recording context.
-macro_rules! parts {
-    ($state:expr, $w:expr, $mode:expr) => {{
-        let (core, typed) = split(&mut $state, &mut $w.payloads, &mut $w.scratch);
-        let ctx = LoopCtx {
-            trace: &mut $w.trace,
-            history: &mut $w.history,
-            effects: &mut $w.effects,
-            breaches: &mut $w.breaches,
-            config: &$w.config,
-            mode: $mode,
-        };
-        (core, typed, ctx)
-    }};
-}
 
 /// A deterministic run.
 pub struct World<P: Protocol> {
     pub config: SimConfig,
-    state: State<P>,
-    trace: Trace,
-    payloads: Vec<Msg<P>>,
-    history: History,
-    interventions: Vec<Intervention>,
-    snapshots: Vec<Snapshot<P>>,
-    events_since_snapshot: usize,
-    /// The last state replayed for viewing, to make forward scrubbing incremental.
-    view_cache: Option<State<P>>,
-    scratch: Scratch<Msg<P>>,
-    effects: Vec<DynEffect>,
-    breaches: Vec<Breach>,
+    rec: Rec,
+    store: Store<P>,
 }
 
 /// Where the loop is: recording the live run, or replaying for a view.
@@ -200,210 +178,91 @@ impl<P: Protocol> World<P> {
         for iv in &interventions {
             validate_action(&mut probe, &iv.action)?;
         }
-        let mut world = World {
+        let snapshots = vec![state.clone()];
+        Ok(World {
             config,
-            state,
-            trace: Trace::default(),
-            payloads: vec![],
-            history: History::default(),
-            interventions,
-            snapshots: vec![],
-            events_since_snapshot: 0,
-            view_cache: None,
-            scratch: Scratch::default(),
-            effects: vec![],
-            breaches: vec![],
-        };
-        world.snapshots.push(Snapshot {
-            state: world.state.clone(),
-        });
-        Ok(world)
+            rec: Rec::new(interventions),
+            store: Store {
+                state,
+                payloads: vec![],
+                snapshots,
+                view: None,
+                scratch: Scratch::default(),
+            },
+        })
     }
 
     pub fn now(&self) -> Time {
-        self.state.now
+        self.store.state.now
     }
     pub fn state(&self) -> &State<P> {
-        &self.state
+        &self.store.state
     }
     pub fn trace(&self) -> &Trace {
-        &self.trace
+        &self.rec.trace
     }
     pub fn history(&self) -> &History {
-        &self.history
+        &self.rec.history
     }
     pub fn interventions(&self) -> &[Intervention] {
-        &self.interventions
+        &self.rec.interventions
     }
     pub fn hash(&self) -> TraceHash {
-        self.state.hash
+        self.store.state.hash
     }
     pub fn payload(&self, id: MsgId) -> Option<&Msg<P>> {
-        id.checked_sub(self.trace.first_msg)
-            .and_then(|i| self.payloads.get(i as usize))
+        id.checked_sub(self.rec.trace.first_msg)
+            .and_then(|i| self.store.payloads.get(i as usize))
     }
 
     /// Processes one queued entry or intervention. False when nothing is left.
     pub fn step(&mut self) -> bool {
-        let (core, mut typed, mut ctx) = parts!(self.state, self, Mode::Live);
-        let stepped = step_state(core, &mut typed, &self.interventions, &mut ctx, Time::MAX);
-        if stepped {
-            self.after_live_event();
-        }
-        stepped
+        store::step(&self.config, &mut self.rec, &mut self.store)
     }
 
     /// Runs every entry up to and including time `t` (at most `budget` entries), then sets the
     /// clock to `t` if it got there. Returns the number of entries processed.
     pub fn run_until(&mut self, t: Time, budget: u64) -> u64 {
-        let mut done = 0;
-        while done < budget {
-            let (core, mut typed, mut ctx) = parts!(self.state, self, Mode::Live);
-            if !step_state(core, &mut typed, &self.interventions, &mut ctx, t) {
-                if core.now < t {
-                    core.now = t;
-                }
-                break;
-            }
-            done += 1;
-            self.after_live_event();
-        }
-        done
-    }
-
-    fn after_live_event(&mut self) {
-        if !self.config.trace.record {
-            return;
-        }
-        self.events_since_snapshot += 1;
-        if self.events_since_snapshot >= self.config.trace.snapshot_every {
-            self.events_since_snapshot = 0;
-            self.snapshots.push(Snapshot {
-                state: self.state.clone(),
-            });
-        }
-        if self.trace.events.len() > self.config.trace.max_events {
-            self.compact();
-        }
-    }
-
-    /// Discards the oldest half of the trace (see the policy in `trace.rs`).
-    fn compact(&mut self) {
-        let drop_events = self.trace.events.len() / 2;
-        let cutoff = self.trace.events[drop_events].time;
-        // Keep the snapshot at or before the new first event so seeking still works there.
-        let keep_from = self
-            .snapshots
-            .iter()
-            .rposition(|s| s.state.now <= cutoff)
-            .unwrap_or(0);
-        let snap_time = self.snapshots[keep_from].state.now;
-        self.snapshots.drain(..keep_from);
-        let drop_msgs = compact_trace(&mut self.trace, snap_time);
-        self.payloads.drain(..drop_msgs);
-        self.view_cache = None;
+        store::run_until(&self.config, &mut self.rec, &mut self.store, t, budget)
     }
 
     /// Applies a user action now (after everything already due at `now`). Returns an error,
     /// and changes nothing, when the action is invalid.
     pub fn intervene(&mut self, action: Action) -> Result<(), SimError> {
-        let mut probe = self.state.clone();
-        validate_action(&mut probe, &action)?;
-        let at = self.state.now;
-        self.interventions.push(Intervention { at, action });
-        self.run_until(at, u64::MAX);
-        Ok(())
+        store::intervene(&self.config, &mut self.rec, &mut self.store, action)
     }
 
     /// The state of the run at time `t` (replayed from the nearest snapshot).
     pub fn state_at(&mut self, t: Time) -> State<P> {
-        if t >= self.state.now {
-            return self.state.clone();
-        }
-        let base = match self.view_cache.take() {
-            Some(c) if c.now <= t && self.snapshot_before(t).is_none_or(|s| s.now <= c.now) => c,
-            _ => self
-                .snapshot_before(t)
-                .cloned()
-                .unwrap_or_else(|| self.snapshots[0].state.clone()),
-        };
-        let replayed = self.replay(base, t);
-        self.view_cache = Some(replayed.clone());
-        replayed
-    }
-
-    fn snapshot_before(&self, t: Time) -> Option<&State<P>> {
-        let i = self.snapshots.partition_point(|s| s.state.now <= t);
-        i.checked_sub(1).map(|i| &self.snapshots[i].state)
-    }
-
-    fn replay(&mut self, mut state: State<P>, t: Time) -> State<P> {
-        {
-            let (core, mut typed, mut ctx) = parts!(state, self, Mode::Replay);
-            while step_state(core, &mut typed, &self.interventions, &mut ctx, t) {}
-            if core.now < t {
-                core.now = t;
-            }
-        }
-        state
+        let which = store::seek(&self.config, &mut self.rec, &mut self.store, t);
+        self.store.get(which).clone()
     }
 
     /// Makes `t` the head of the run, discarding everything after it, so that the next
     /// intervention branches from there. A no-op when `t` is at or after the head.
     pub fn fork_at(&mut self, t: Time) {
-        if t >= self.state.now {
-            self.run_until(t, u64::MAX);
-            return;
-        }
-        let t = t.max(self.trace.earliest().min(self.snapshots[0].state.now));
-        let base = self
-            .snapshot_before(t)
-            .cloned()
-            .unwrap_or_else(|| self.snapshots[0].state.clone());
-        let state = self.replay(base, t);
-        self.interventions.truncate(state.next_iv);
-        self.snapshots.retain(|s| s.state.now <= t);
-        let keep_msgs = truncate_recording(&mut self.trace, &mut self.history, &state.core, t);
-        self.payloads.truncate(keep_msgs);
-        self.events_since_snapshot = 0;
-        self.view_cache = None;
-        self.state = state;
+        store::fork_at(&self.config, &mut self.rec, &mut self.store, t)
     }
 
     /// What the stage shows at time `t`.
     pub fn frame_at(&mut self, t: Time) -> Frame {
-        let state = if t >= self.state.now {
-            None
-        } else {
-            Some(self.state_at(t))
-        };
-        let s = state.as_ref().unwrap_or(&self.state);
-        let time = t
-            .min(self.state.now)
-            .max(if state.is_some() { s.now } else { Time::ZERO });
-        let summaries = s.nodes.iter().map(|n| n.agent.summary()).collect();
-        frame(
-            &s.core,
-            s.nodes.iter().map(|n| &n.meta).collect(),
-            summaries,
-            time,
-        )
+        store::frame_at(&self.config, &mut self.rec, &mut self.store, t)
     }
 
     pub fn invariant_status(&self) -> Vec<InvariantStatus> {
         invariant_status(
-            self.state.protocol.invariants(),
-            &self.state.first_violation,
+            self.store.state.protocol.invariants(),
+            &self.store.state.first_violation,
         )
     }
 
     pub fn metrics(&self) -> Vec<(String, f64)> {
-        let mut m = self.state.protocol.metrics(&self.state);
-        m.extend(self.state.protocol.history_metrics(&self.history));
+        let mut m = self.store.state.protocol.metrics(&self.store.state);
+        m.extend(self.store.state.protocol.history_metrics(&self.rec.history));
         m
     }
 
     pub fn done(&self) -> bool {
-        self.state.protocol.done(&self.state)
+        self.store.state.protocol.done(&self.store.state)
     }
 }

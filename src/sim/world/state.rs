@@ -234,18 +234,6 @@ impl<P: Protocol> DerefMut for State<P> {
 /// A protocol's message type.
 pub(super) type Msg<P> = <<P as Protocol>::Agent as Agent>::Msg;
 
-pub(super) struct Snapshot<P: Protocol> {
-    pub(super) state: State<P>,
-}
-
-impl<P: Protocol> Clone for Snapshot<P> {
-    fn clone(&self) -> Self {
-        Snapshot {
-            state: self.state.clone(),
-        }
-    }
-}
-
 /// What the stage draws for one agent at some time.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NodeView {
