@@ -23,6 +23,8 @@ use super::geom::{self, Layout};
 use super::paint::Rec;
 use super::raster::{self, Rgba};
 use super::spacetime::{Diagram, Mark};
+use crate::sim::decimal::ClampF as _;
+use crate::ui::geom::{Fixed, Shortest};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -109,7 +111,7 @@ pub fn seg_dist(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
     let t = if len2 <= 1e-12 {
         0.0
     } else {
-        (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0)
+        (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp_f(0.0, 1.0)
     };
     let (qx, qy) = (a.0 + dx * t, a.1 + dy * t);
     ((p.0 - qx).powi(2) + (p.1 - qy).powi(2)).sqrt()
@@ -227,7 +229,7 @@ fn surface(css_w: f64, css_h: f64) -> (u32, u32, Rec) {
 }
 
 fn hsl(hue: u32, sat: u32, l: f64) -> String {
-    format!("hsl({hue},{sat}%,{l:.0}%)")
+    format!("hsl({hue},{sat}%,{}%)", Fixed(l, 0))
 }
 
 /// The device pixel ratio, at most 3 (a canvas's backing store grows with its square).
@@ -298,13 +300,13 @@ pub fn draw_stage(
     let left = sr.left() - pr.left() - parent.client_left() as f64;
     let top = sr.top() - pr.top() - parent.client_top() as f64;
     let el: &HtmlElement = canvas.unchecked_ref();
-    set_style(el, "left", &format!("{left:.0}px"));
-    set_style(el, "top", &format!("{top:.0}px"));
-    set_style(el, "width", &format!("{bw:.0}px"));
-    set_style(el, "height", &format!("{bh:.0}px"));
+    set_style(el, "left", &format!("{}px", Fixed(left, 0)));
+    set_style(el, "top", &format!("{}px", Fixed(top, 0)));
+    set_style(el, "width", &format!("{}px", Fixed(bw, 0)));
+    set_style(el, "height", &format!("{}px", Fixed(bh, 0)));
     let pal = palette();
     let reduced = super::dom::reduced_motion();
-    let pal_key = format!("{}{}{}{reduced}", pal.msg_l, pal.stage, pal.fg);
+    let pal_key = format!("{}{}{}{reduced}", Shortest(pal.msg_l), pal.stage, pal.fg);
     let size = (bw.round() as i64, bh.round() as i64);
     let want = Some((Rc::as_ptr(snap) as usize, selected, size, pal_key));
     let fresh = layer.canvas.as_ref() != Some(canvas);
@@ -328,7 +330,7 @@ pub fn draw_stage(
     layer.selected = selected;
     let n = lay.pts.len();
     let few = msgs.len() <= 10 && n <= 8;
-    let mr = (lay.r * 0.28).clamp(2.5, 6.0);
+    let mr = (lay.r * 0.28).clamp_f(2.5, 6.0);
     layer.r = mr;
     layer.dots.clear();
     for m in msgs.iter().take(max) {
@@ -387,7 +389,7 @@ pub fn draw_stage(
         let alpha = if reduced {
             1.0
         } else {
-            (1.0 - gone).clamp(0.0, 1.0)
+            (1.0 - gone).clamp_f(0.0, 1.0)
         };
         r.disc(
             dev(d.x, d.y).0,
@@ -492,7 +494,7 @@ pub fn draw_diagram(
         return;
     }
     let pal = palette();
-    let pal_key = format!("{}{}{}", pal.msg_l, pal.stage, pal.fg);
+    let pal_key = format!("{}{}{}", Shortest(pal.msg_l), pal.stage, pal.fg);
     let want = Some((
         Rc::as_ptr(d) as usize,
         selected,
@@ -795,8 +797,8 @@ pub fn show_tip(tip: &HtmlElement, text: Option<&str>, x: f64, y: f64) {
             if tip.text_content().as_deref() != Some(t) {
                 tip.set_text_content(Some(t));
             }
-            set_style(tip, "left", &format!("{x:.0}px"));
-            set_style(tip, "top", &format!("{y:.0}px"));
+            set_style(tip, "left", &format!("{}px", Fixed(x, 0)));
+            set_style(tip, "top", &format!("{}px", Fixed(y, 0)));
             if tip.hidden() {
                 tip.set_hidden(false);
             }

@@ -5,6 +5,7 @@
 
 use crate::scenario::url::Run;
 use crate::scenario::ScenarioDef;
+use crate::sim::decimal::ClampF as _;
 use crate::sim::trace::{EventKind, Fate, MsgRecord, TraceConfig, TraceHash};
 use crate::sim::{Action, Frame, InvariantStatus, Simulation, Time};
 use std::rc::Rc;
@@ -244,7 +245,7 @@ impl Engine {
     /// Sets the speed from a factor (model time per real time), clamped to the slider's range.
     pub fn set_speed_log(&mut self, v: f64) {
         if v.is_finite() {
-            self.speed_log = v.clamp(-3.0, 1.0);
+            self.speed_log = v.clamp_f(-3.0, 1.0);
             self.url_dirty = true;
         }
     }
@@ -265,7 +266,7 @@ impl Engine {
 
     /// Advances by a wall-clock interval at the current speed.
     pub fn advance(&mut self, wall_ms: f64) {
-        let wall = wall_ms.clamp(0.0, MAX_WALL_STEP_MS);
+        let wall = wall_ms.clamp_f(0.0, MAX_WALL_STEP_MS);
         let model_us = wall * 1000.0 * crate::ui::geom::speed_factor(self.speed_log);
         let dt = Time(model_us.max(1.0) as u64);
         let mut target = self.t + dt;
@@ -483,7 +484,7 @@ pub fn messages_at(tr: &crate::sim::Trace, t: Time) -> Vec<MsgDraw> {
         let dropped = matches!(m.fate, Fate::Dropped(_));
         if m.resolved_at > t {
             let span = m.deliver_at.0.saturating_sub(m.sent.0).max(1) as f64;
-            let f = ((t.0 - m.sent.0) as f64 / span).clamp(0.0, 1.0);
+            let f = ((t.0 - m.sent.0) as f64 / span).clamp_f(0.0, 1.0);
             let f = if dropped { f * 0.5 } else { f };
             out.push(MsgDraw {
                 rec: m.clone(),
@@ -495,7 +496,7 @@ pub fn messages_at(tr: &crate::sim::Trace, t: Time) -> Vec<MsgDraw> {
             out.push(MsgDraw {
                 rec: m.clone(),
                 f: 0.5,
-                dying: Some(gone.clamp(0.0, 1.0)),
+                dying: Some(gone.clamp_f(0.0, 1.0)),
             });
         }
     }
@@ -507,7 +508,7 @@ pub fn messages_at(tr: &crate::sim::Trace, t: Time) -> Vec<MsgDraw> {
 fn e_speed(speed: Option<f64>) -> f64 {
     speed
         .filter(|f| f.is_finite() && *f > 0.0)
-        .map(|f| libm::log10(f).clamp(-3.0, 1.0))
+        .map(|f| libm::log10(f).clamp_f(-3.0, 1.0))
         .unwrap_or(DEFAULT_SPEED_LOG)
 }
 
@@ -518,7 +519,7 @@ pub fn speed_for_url(speed_log: f64) -> Option<f64> {
         return None;
     }
     let f = crate::ui::geom::speed_factor(speed_log);
-    format!("{f:.2e}").parse::<f64>().ok()
+    Some(crate::ui::geom::round_sig(f, 3))
 }
 
 /// A partition's sides in words: `{0,1} | {2,3,4}` (agents not named form the last side).

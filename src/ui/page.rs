@@ -18,7 +18,9 @@ use super::sliders::Sliders;
 use super::spacetime::{self, SpaceTime};
 use super::stage::{ClockMode, Sel, Stage};
 use crate::scenario::{find, url::Run};
+use crate::sim::decimal::ClampF as _;
 use crate::sim::{Action, NodeId, Status, Time};
+use crate::ui::geom::shortest;
 use gloo::events::EventListener;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -521,7 +523,7 @@ fn on_message(st: &Shared, force: &UseForceUpdateHandle, data: &wasm_bindgen::Js
         "set" => {
             let key = get("key").and_then(|v| v.as_string()).unwrap_or_default();
             let value = get("value")
-                .and_then(|v| v.as_string().or_else(|| v.as_f64().map(|f| f.to_string())))
+                .and_then(|v| v.as_string().or_else(|| v.as_f64().map(shortest)))
                 .unwrap_or_default();
             if let Ok(e) = &mut s.eng {
                 if let Err(err) = e.set_param(&key, &value) {
@@ -614,7 +616,7 @@ fn callbacks(st: &Shared, force: &UseForceUpdateHandle, guar: &Rc<RefCell<Live>>
     let on_banner_close = cmd(st, force, |s, _: MouseEvent| s.banner = None);
     let on_help = cmd(st, force, |s, v: bool| s.help = v);
     let on_zoom = cmd(st, force, |s, k: f64| {
-        s.win = ((s.win as f64) * k).clamp(1_000.0, 3.6e9) as u64
+        s.win = ((s.win as f64) * k).clamp_f(1_000.0, 3.6e9) as u64
     });
     let on_param = cmd(st, force, |s, (k, v): (String, String)| {
         if let Ok(e) = &mut s.eng {

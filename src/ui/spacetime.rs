@@ -8,8 +8,10 @@
 
 use super::canvas::{self, DiagramGeom, DiagramLayer, Seg};
 use super::stage::Sel;
+use crate::sim::decimal::ClampF as _;
 use crate::sim::trace::{EventKind, Fate};
 use crate::sim::{Time, Trace};
+use crate::ui::geom::{fixed, shortest, Fixed, Shortest};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -154,7 +156,7 @@ pub struct SpaceTimeProps {
 
 /// The drawing geometry of a diagram (shared by its SVG and its canvas).
 fn geom_of(d: &Diagram) -> DiagramGeom {
-    let lane = (260.0 / d.n.max(1) as f64).clamp(6.0, 28.0);
+    let lane = (260.0 / d.n.max(1) as f64).clamp_f(6.0, 28.0);
     DiagramGeom {
         w: W,
         left: LEFT,
@@ -231,7 +233,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 return;
             }
             let fx = (e.client_x() as f64 - r.left()) / r.width() * W;
-            let f = ((fx - LEFT) / (W - LEFT - 6.0)).clamp(0.0, 1.0);
+            let f = ((fx - LEFT) / (W - LEFT - 6.0)).clamp_f(0.0, 1.0);
             seek.emit(Time(t0.0 + (f * (t1.0 - t0.0) as f64) as u64))
         })
     };
@@ -337,23 +339,23 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
             </div>
             <div class="st-box" onmousemove={onmove} onmouseleave={onleave}>
             <canvas class="st-canvas" ref={canvas_ref} aria-hidden="true" data-testid="st-canvas"></canvas>
-            <svg viewBox={format!("0 0 {W} {h:.0}")} class="st-svg" ref={svg_ref} {onclick} data-testid="spacetime" data-arrows={d.arrows.len().to_string()} data-total={d.total.to_string()}
+            <svg viewBox={format!("0 0 {} {}", Shortest(W), Fixed(h, 0))} class="st-svg" ref={svg_ref} {onclick} data-testid="spacetime" data-arrows={d.arrows.len().to_string()} data-total={d.total.to_string()}
                 role="img" aria-label={format!("Messages between {} agents from {} to {}", d.n, d.t0, d.t1)}>
                 { for (0..d.n as u32).map(|i| html! {
                     <g key={format!("lane{i}")} class={classes!("lane", (sel_agent == Some(i)).then_some("selected"))}>
-                        <line x1={format!("{LEFT}")} x2={format!("{W}")} y1={format!("{:.1}", y(i))} y2={format!("{:.1}", y(i))} />
+                        <line x1={shortest(LEFT)} x2={shortest(W)} y1={fixed(y(i), 1)} y2={fixed(y(i), 1)} />
                         if lane >= 9.0 {
-                            <text x="2" y={format!("{:.1}", y(i) + 4.0)} style={format!("font-size:{:.0}px", lane.min(12.0))}>{ format!("a{i}") }</text>
+                            <text x="2" y={fixed(y(i) + 4.0, 1)} style={format!("font-size:{}px", Fixed(lane.min(12.0), 0))}>{ format!("a{i}") }</text>
                         }
                     </g>
                 }) }
                 { for props.witness.iter().filter(|w| w.time >= t0 && w.time <= t1).map(|w| html! {
                     <rect key={format!("w{}-{}", w.op, w.complete)} class={classes!("mk", "witness", w.focus.then_some("focus"))} data-testid="witness-mark" data-op={w.op.to_string()}
-                        x={format!("{:.1}", x(w.time) - 5.0)} y={format!("{:.1}", y(w.node) - 5.0)} width="10" height="10" rx="2"><title>{ &w.title }</title></rect>
+                        x={fixed(x(w.time) - 5.0, 1)} y={fixed(y(w.node) - 5.0, 1)} width="10" height="10" rx="2"><title>{ &w.title }</title></rect>
                 }) }
-                <line class="cursor" x1={format!("{:.1}", x(d.cursor))} x2={format!("{:.1}", x(d.cursor))} y1="0" y2={format!("{:.0}", h - 14.0)} data-testid="st-cursor" />
-                <text class="axis" x={format!("{LEFT}")} y={format!("{:.0}", h - 2.0)}>{ super::geom::fmt_ms(d.t0.as_ms_f64()) }</text>
-                <text class="axis end" x={format!("{W}")} y={format!("{:.0}", h - 2.0)}>{ super::geom::fmt_ms(d.t1.as_ms_f64()) }</text>
+                <line class="cursor" x1={fixed(x(d.cursor), 1)} x2={fixed(x(d.cursor), 1)} y1="0" y2={fixed(h - 14.0, 0)} data-testid="st-cursor" />
+                <text class="axis" x={shortest(LEFT)} y={fixed(h - 2.0, 0)}>{ super::geom::fmt_ms(d.t0.as_ms_f64()) }</text>
+                <text class="axis end" x={shortest(W)} y={fixed(h - 2.0, 0)}>{ super::geom::fmt_ms(d.t1.as_ms_f64()) }</text>
             </svg>
             <div class="msg-tip" ref={tip_ref} role="tooltip" data-testid="st-tip" hidden=true></div>
             </div>

@@ -14,7 +14,9 @@ use super::engine::Snap;
 use super::geom::{self, Layout};
 use super::manip;
 use super::stage_layers::{self as layers, Drag};
+use crate::sim::decimal::ClampF as _;
 use crate::sim::{Action, NodeView, Role, Status};
+use crate::ui::geom::{fixed, Fixed, Shortest};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -100,17 +102,17 @@ pub fn Stage(props: &StageProps) -> Html {
                 let h = geom::hull(&pts);
                 let hue = GROUP_HUES[*g as usize % GROUP_HUES.len()];
                 let pad = lay.r * 2.6 + if lay.grid { 4.0 } else { 18.0 };
-                let d: String = h.iter().map(|p| format!("{:.1},{:.1} ", p.0, p.1)).collect();
+                let d: String = h.iter().map(|p| format!("{},{} ", Fixed(p.0, 1), Fixed(p.1, 1))).collect();
                 if let [p] = h.as_slice() {
                     // A side of one agent: a polygon of one point would draw nothing.
                     return html! {
-                        <circle key={format!("g{g}")} class="region" cx={format!("{:.1}", p.0)} cy={format!("{:.1}", p.1)} r={format!("{:.1}", pad / 2.0)}
+                        <circle key={format!("g{g}")} class="region" cx={fixed(p.0, 1)} cy={fixed(p.1, 1)} r={fixed(pad / 2.0, 1)}
                             style={format!("fill: hsl({hue},70%,55%); opacity: 0.14")} data-testid="partition-region" />
                     };
                 }
                 html! {
                     <polygon key={format!("g{g}")} class="region" points={d}
-                        style={format!("fill: hsl({hue},70%,55%); stroke: hsl({hue},70%,55%); opacity: 0.14; stroke-width: {pad:.0}px")}
+                        style={format!("fill: hsl({hue},70%,55%); stroke: hsl({hue},70%,55%); opacity: 0.14; stroke-width: {}px", Fixed(pad, 0))}
                         data-testid="partition-region" />
                 }
             })
@@ -345,7 +347,7 @@ pub fn Stage(props: &StageProps) -> Html {
     };
     html! {
         <>
-        <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {w} {h}")} role="group"
+        <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {} {}", Shortest(w), Shortest(h))} role="group"
             aria-label={format!("Stage: {} agents, {} messages in flight. Tab to an agent, Enter for its menu; click a link to cut or mend it; drag across the stage to build a wall.", n, snap.msgs.len())}
             data-testid="stage" data-trace-hash={format!("{:016x}", snap.hash)} data-time={snap.t.0.to_string()} data-head={snap.head.0.to_string()}
             data-msgs={snap.msgs.len().to_string()} data-paint={if super::paint::off_thread() { "worker" } else { "main" }} onclick={onbg} onmousemove={onmove} onmouseleave={onleave} preserveAspectRatio="xMidYMid meet"
@@ -404,7 +406,7 @@ fn return_halos(groups: &[u32], lay: &Layout) -> Html {
         .map(|(i, (g, p))| {
             let hue = GROUP_HUES[*g as usize % GROUP_HUES.len()];
             html! {
-                <circle key={format!("h{i}")} class="region" cx={format!("{:.1}", p.0)} cy={format!("{:.1}", p.1)} r={format!("{:.1}", lay.r * 1.9)}
+                <circle key={format!("h{i}")} class="region" cx={fixed(p.0, 1)} cy={fixed(p.1, 1)} r={fixed(lay.r * 1.9, 1)}
                     style={format!("fill: hsl({hue},70%,55%); opacity: 0.22")} data-testid="partition-region" />
             }
         })
@@ -480,7 +482,7 @@ fn agent(
         None => role.name().to_string(),
     };
     let fs = if lay.grid {
-        (r * 0.8).clamp(6.0, 11.0)
+        (r * 0.8).clamp_f(6.0, 11.0)
     } else {
         12.0
     };
@@ -548,39 +550,39 @@ fn agent(
     };
     html! {
         <g key={id} class={classes!("agent", status, role.name(), sel.then_some("selected"), nv.byzantine.map(|_| "byzantine"), suspect_class, (!alerts.is_empty()).then_some("alerted"))}
-            transform={format!("translate({:.1},{:.1})", p.0, p.1)} {onkeydown} data-agent={id.to_string()}
+            transform={format!("translate({},{})", Fixed(p.0, 1), Fixed(p.1, 1))} {onkeydown} data-agent={id.to_string()}
             tabindex="0" role="button" aria-label={label} data-testid={format!("agent-{i}")} data-status={status}
             data-suspected-by={suspected_attr}>
             if let Some(t) = &suspicion { <title>{ format!("a{id}: {t}") }</title> }
-            <circle class="halo" r={format!("{:.1}", r + 4.0)} />
-            <circle class="body" r={format!("{r:.1}")} />
-            <text class="glyph" dy="0.35em" style={format!("font-size:{:.1}px", r * 0.9)}>{ glyph(role) }</text>
+            <circle class="halo" r={fixed(r + 4.0, 1)} />
+            <circle class="body" r={fixed(r, 1)} />
+            <text class="glyph" dy="0.35em" style={format!("font-size:{}px", Fixed(r * 0.9, 1))}>{ glyph(role) }</text>
             if nv.status == Status::Crashed {
-                <path class="cross" d={format!("M{a:.1},{a:.1}L{b:.1},{b:.1}M{a:.1},{b:.1}L{b:.1},{a:.1}", a = -r * 0.7, b = r * 0.7)} />
+                <path class="cross" d={format!("M{a},{a}L{b},{b}M{a},{b}L{b},{a}", a = Fixed(-r * 0.7, 1), b = Fixed(r * 0.7, 1))} />
             }
             if nv.status == Status::Paused {
-                <path class="pausebars" d={format!("M{:.1},{:.1}v{:.1}M{:.1},{:.1}v{:.1}", -r * 0.3, -r * 0.45, r * 0.9, r * 0.3, -r * 0.45, r * 0.9)} />
+                <path class="pausebars" d={format!("M{},{}v{}M{},{}v{}", Fixed(-r * 0.3, 1), Fixed(-r * 0.45, 1), Fixed(r * 0.9, 1), Fixed(r * 0.3, 1), Fixed(-r * 0.45, 1), Fixed(r * 0.9, 1))} />
             }
             { layers::suspicion(id, suspected_by, nv.status, r) }
-            <text class="name" x={format!("{:.1}", r * 0.8)} y={format!("{:.1}", -r * 0.8)} style={format!("font-size:{fs:.1}px")}>{ format!("a{id}") }</text>
+            <text class="name" x={fixed(r * 0.8, 1)} y={fixed(-r * 0.8, 1)} style={format!("font-size:{}px", Fixed(fs, 1))}>{ format!("a{id}") }</text>
             if !alerts.is_empty() {
                 <g class="alert" data-testid="agent-alert" data-alert={alert_text.clone()}>
                     <title>{ alert_text }</title>
-                    <circle class="alert-ring" r={format!("{:.1}", r + 7.0)} />
-                    <g class="alert-badge" transform={format!("translate({:.1},{:.1})", -r * 0.8, -r * 0.8)}>
+                    <circle class="alert-ring" r={fixed(r + 7.0, 1)} />
+                    <g class="alert-badge" transform={format!("translate({},{})", Fixed(-r * 0.8, 1), Fixed(-r * 0.8, 1))}>
                         <circle r="7" />
                         <text dy="0.35em" style="font-size:11px">{ "!" }</text>
                         if !lay.grid {
-                            <text class="alert-label" x="-10" dy="0.35em" style={format!("font-size:{fs:.1}px")}>{ alert_short }</text>
+                            <text class="alert-label" x="-10" dy="0.35em" style={format!("font-size:{}px", Fixed(fs, 1))}>{ alert_short }</text>
                         }
                     </g>
                 </g>
             }
             if !lay.grid || r >= 9.0 {
-                <text class="line1" y={format!("{:.1}", dy(1.0))} style={format!("font-size:{fs:.1}px")}>{ format!("{line1} · {}", clock_text(nv, props.clock)) }</text>
+                <text class="line1" y={fixed(dy(1.0), 1)} style={format!("font-size:{}px", Fixed(fs, 1))}>{ format!("{line1} · {}", clock_text(nv, props.clock)) }</text>
             }
             if !lay.grid && !props.compact {
-                <text class="line2" y={format!("{:.1}", dy(2.1))} style={format!("font-size:{:.1}px", fs * 0.92)}>{ state }</text>
+                <text class="line2" y={fixed(dy(2.1), 1)} style={format!("font-size:{}px", Fixed(fs * 0.92, 1))}>{ state }</text>
             }
         </g>
     }
