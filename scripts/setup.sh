@@ -96,7 +96,7 @@ else
   record "$step" "installed wasm-bindgen-cli $WB_VERSION ($(since "$t") s)"
 fi
 
-# --- 4. npm tools: wasm-opt (binaryen) and playwright-core --------------------------------------
+# --- 4. npm tools: wasm-opt (binaryen), playwright-core, terser (minifies the JS glue) ------------
 step="npm ci"
 stamp=node_modules/.swarmscope-lock.sha256
 want_sha=$(sha256sum package-lock.json | awk '{print $1}')
@@ -105,7 +105,7 @@ if [[ -f "$stamp" && "$(cat "$stamp")" == "$want_sha" && "$have_opt" == "$WASM_O
   [[ -f node_modules/playwright-core/package.json ]]; then
   record "$step" "skipped (node_modules matches package-lock.json; wasm-opt $have_opt)"
 else
-  say "installing npm tools from package-lock.json (binaryen, playwright-core)"
+  say "installing npm tools from package-lock.json (binaryen, playwright-core, terser)"
   t=$(now)
   npm ci --no-audit --no-fund --loglevel=error ||
     die "$step" "npm ci failed (see the output above)" \
