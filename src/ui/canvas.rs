@@ -24,7 +24,7 @@ use super::paint::Rec;
 use super::raster::{self, Rgba};
 use super::spacetime::{Diagram, Mark};
 use crate::sim::decimal::ClampF as _;
-use crate::ui::geom::{Fixed, Shortest};
+use crate::ui::geom::Fixed;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
@@ -213,14 +213,20 @@ pub fn palette() -> Palette {
     p
 }
 
+/// The device pixel ratio and the canvas's backing store size for `css_w`×`css_h` CSS pixels.
+fn backing(css_w: f64, css_h: f64) -> (f64, u32, u32) {
+    let dpr = device_pixel_ratio();
+    (
+        dpr,
+        (css_w * dpr).round().max(1.0) as u32,
+        (css_h * dpr).round().max(1.0) as u32,
+    )
+}
+
 /// The canvas's backing store size for `css_w`×`css_h` CSS pixels at the device pixel ratio, and
 /// a frame that starts cleared, with the transform at CSS pixels.
 fn surface(css_w: f64, css_h: f64) -> (u32, u32, Rec) {
-    let dpr = device_pixel_ratio();
-    let (bw, bh) = (
-        (css_w * dpr).round().max(1.0) as u32,
-        (css_h * dpr).round().max(1.0) as u32,
-    );
+    let (dpr, bw, bh) = backing(css_w, css_h);
     let mut ctx = Rec::default();
     ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, bw as f64, bh as f64);
@@ -306,18 +312,14 @@ pub fn draw_stage(
     set_style(el, "height", &format!("{}px", Fixed(bh, 0)));
     let pal = palette();
     let reduced = super::dom::reduced_motion();
-    let pal_key = format!("{}{}{}{reduced}", Shortest(pal.msg_l), pal.stage, pal.fg);
+    let pal_key = format!("{}{}{}{reduced}", pal.msg_l.to_bits(), pal.stage, pal.fg);
     let size = (bw.round() as i64, bh.round() as i64);
     let want = Some((Rc::as_ptr(snap) as usize, selected, size, pal_key));
     let fresh = layer.canvas.as_ref() != Some(canvas);
     if layer.drawn == want && !fresh {
         return;
     }
-    let dpr = device_pixel_ratio();
-    let (cw, ch) = (
-        (bw.round() * dpr).round().max(1.0) as u32,
-        (bh.round() * dpr).round().max(1.0) as u32,
-    );
+    let (dpr, cw, ch) = backing(bw.round(), bh.round());
     let resized = layer.size != (cw, ch) || fresh;
     layer.size = (cw, ch);
     layer.canvas = Some(canvas.clone());
@@ -391,13 +393,8 @@ pub fn draw_stage(
         } else {
             (1.0 - gone).clamp_f(0.0, 1.0)
         };
-        r.disc(
-            dev(d.x, d.y).0,
-            dev(d.x, d.y).1,
-            k * mr,
-            hue_c(d.kind),
-            alpha,
-        );
+        let (x, y) = dev(d.x, d.y);
+        r.disc(x, y, k * mr, hue_c(d.kind), alpha);
         r.segment(
             dev(d.x - s, d.y - s),
             dev(d.x + s, d.y + s),
@@ -494,7 +491,7 @@ pub fn draw_diagram(
         return;
     }
     let pal = palette();
-    let pal_key = format!("{}{}{}", Shortest(pal.msg_l), pal.stage, pal.fg);
+    let pal_key = format!("{}{}{}", pal.msg_l.to_bits(), pal.stage, pal.fg);
     let want = Some((
         Rc::as_ptr(d) as usize,
         selected,
@@ -770,20 +767,24 @@ impl<T: 'static> Painter<T> {
             }
             return;
         }
-        let me = self.clone();
+        // Weak: the slot holds this frame (pending, then spent), so a strong handle would keep
+        // the slot, its paint closure and the layer it draws alive after the page is gone.
+        let me = Rc::downgrade(&self.0);
         let frame = gloo::render::request_animation_frame(move |_| {
-            let v = match me.0.try_borrow_mut() {
+            let Some(me) = me.upgrade() else { return };
+            let v = match me.try_borrow_mut() {
                 Ok(mut slot) => slot.pending.take().map(|(v, frame)| {
                     slot.spent = Some(frame);
                     v
                 }),
                 Err(_) => None,
             };
-            if let (Some(v), Ok(slot)) = (v, me.0.try_borrow()) {
+            let Some(v) = v else { return };
+            if let Ok(slot) = me.try_borrow() {
                 if let Some(f) = slot.f.as_ref() {
                     f(&v);
                 }
-            }
+            };
         });
         slot.pending = Some((v, frame));
     }

@@ -94,25 +94,25 @@ pub struct Halves {
 }
 
 impl Halves {
-    /// The snapshots the stage and the panels show in this render of `snap`, and whether the
-    /// diagram keeps the one it has (the panels' turn).
-    fn split(&mut self, snap: &Rc<Snap>) -> (Rc<Snap>, Rc<Snap>, bool) {
+    /// The snapshots the stage and the panels show in this render of `snap`, whether the
+    /// diagram keeps the one it has (the panels' turn), and whether this is a tick render.
+    fn split(&mut self, snap: &Rc<Snap>) -> (Rc<Snap>, Rc<Snap>, bool, bool) {
         let tick = std::mem::take(&mut self.tick);
         match (tick, self.stage.clone(), self.panels.clone()) {
             (true, Some(stage), Some(panels)) => {
                 self.panels_turn = !self.panels_turn;
                 if self.panels_turn {
                     self.panels = Some(snap.clone());
-                    (stage, snap.clone(), true)
+                    (stage, snap.clone(), true, true)
                 } else {
                     self.stage = Some(snap.clone());
-                    (snap.clone(), panels, false)
+                    (snap.clone(), panels, false, true)
                 }
             }
             _ => {
                 self.stage = Some(snap.clone());
                 self.panels = Some(snap.clone());
-                (snap.clone(), snap.clone(), false)
+                (snap.clone(), snap.clone(), false, false)
             }
         }
     }
@@ -182,9 +182,10 @@ fn light_update(
     force: &UseForceUpdateHandle,
 ) {
     defer_url(st, &mut s);
-    if dom::now_ms() - s.rendered_at < PANEL_MS / 2.0 && paint_canvases(&mut s) {
+    // The trailing render, re-armed by every move (replacing the timeout cancels the previous
+    // one); also after a move that renders, since that render refreshed only half the page.
+    {
         let (st, force) = (st.clone(), force.clone());
-        // Replacing the timeout cancels the previous one.
         s.owed = Some(gloo::timers::callback::Timeout::new(
             PANEL_MS as u32,
             move || {
@@ -194,20 +195,13 @@ fn light_update(
                 force.force_update();
             },
         ));
+    }
+    if dom::now_ms() - s.rendered_at < PANEL_MS / 2.0 && paint_canvases(&mut s) {
         return;
     }
-    s.owed = None;
-    tick(&mut s);
+    s.halves.tick = true;
     drop(s);
     force.force_update();
-}
-
-/// The coming render only moves time on: the canvases wait for the next frame (see
-/// [`Painter::tick`]).
-fn tick(s: &mut PageState) {
-    s.stage_painter.tick();
-    s.diag_painter.tick();
-    s.halves.tick = true;
 }
 
 /// While the cursor keeps moving (wheel scrolling, dragging the scrubber), the address bar gets
@@ -813,7 +807,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 return;
             }
             if playing {
-                tick(&mut s);
+                s.halves.tick = true;
             }
             drop(s);
             force.force_update();
@@ -844,7 +838,13 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             return html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> };
         }
     };
-    let (stage_snap, panel_snap, keep_diagram) = s.halves.split(&snap);
+    let (stage_snap, panel_snap, keep_diagram, tick) = s.halves.split(&snap);
+    if tick && !keep_diagram {
+        // This render only moves the stage and the diagram on: their canvases wait for the next
+        // frame (see `Painter::tick`). (On the panels' turn both keep their props and skip.)
+        s.stage_painter.tick();
+        s.diag_painter.tick();
+    }
     let reuse = match &s.eng {
         _ if keep_diagram => Reuse::Cursor,
         Ok(e) if e.playing => Reuse::Cursor,
