@@ -123,6 +123,18 @@ app.test('diagram arrows: hover names, click inspects, click beside seeks, wheel
   for (let i = 0; i < 5; i++) await page.mouse.wheel(0, 120);
   await page.waitForFunction((t) => Number(document.querySelector('[data-testid=stage]').dataset.time) > t, t1);
   assert.notEqual(JSON.stringify((await diagram(page)).map((x) => x.cx)), before, 'arrows scrolled');
+  // Once the wheel rests, the whole page shows the cursor's time: the controls (refreshed in turn
+  // with the stage while scrolling) and the URL (written after the cursor rests).
+  await page.waitForFunction(() => {
+    const t = Number(document.querySelector('[data-testid=stage]').dataset.time);
+    const shown = document.querySelector('[data-testid=time]').textContent;
+    return shown === `${(t / 1000).toFixed(1)} ms` || shown === `${(t / 1e6).toFixed(3)} s`;
+  }, null, { timeout: 3000 });
+  await page.waitForFunction(() => {
+    const m = /^(\d+(?:\.\d+)?)(us|ms|s)$/.exec(new URLSearchParams(location.search).get('t') ?? '');
+    const us = m ? Number(m[1]) * { us: 1, ms: 1e3, s: 1e6 }[m[2]] : NaN;
+    return Math.round(us) === Number(document.querySelector('[data-testid=stage]').dataset.time);
+  }, null, { timeout: 3000 });
   await shot('canvas-diagram-scrolled');
 });
 
