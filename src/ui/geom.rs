@@ -13,10 +13,41 @@ pub struct Layout {
     pub pts: Vec<(f64, f64)>,
     pub r: f64,
     pub grid: bool,
+    /// On a grid: columns, and each cell's width and height (agent `i` sits in column `i % cols`,
+    /// row `i / cols`). Zero on a ring.
+    pub cols: usize,
+    pub cell: (f64, f64),
+}
+
+impl Layout {
+    /// The cell of agent `i` on a grid, as (left, top, width, height), clipped to the stage's top
+    /// edge (agents sit a little above their cell's centre to leave room for the label below).
+    pub fn cell_of(&self, i: usize) -> Option<(f64, f64, f64, f64)> {
+        if !self.grid || self.cols == 0 || i >= self.pts.len() {
+            return None;
+        }
+        let (cw, ch) = self.cell;
+        let (c, r) = (i % self.cols, i / self.cols);
+        let top = (ch * (r as f64 - 0.12)).max(0.0);
+        let bottom = ch * (r as f64 + 0.88);
+        Some((cw * c as f64, top, cw, bottom - top))
+    }
 }
 
 /// More than this many agents go on a grid instead of a ring.
 pub const RING_MAX: usize = 24;
+
+/// Height of the band a grid leaves free at the bottom of the stage for the legend.
+pub const LEGEND_BAND: f64 = 34.0;
+
+/// Font size (px) at which a label of `chars` characters fits in `width`, at most `fs`; `None`
+/// when it would have to be smaller than `min` (then the label is dropped or shortened).
+pub fn fit_font(chars: usize, width: f64, fs: f64, min: f64) -> Option<f64> {
+    // Average advance of the UI's sans-serif digits and lower case: about 0.56 em.
+    let fit = width / (0.56 * chars.max(1) as f64);
+    let f = fs.min(fit);
+    (f >= min).then_some(f)
+}
 
 pub fn layout(n: usize, w: f64, h: f64) -> Layout {
     if n == 0 {
@@ -24,9 +55,17 @@ pub fn layout(n: usize, w: f64, h: f64) -> Layout {
             pts: vec![],
             r: 0.0,
             grid: false,
+            cols: 0,
+            cell: (0.0, 0.0),
         };
     }
     if n > RING_MAX {
+        // The bottom band stays free for the stage's key (the suspicion legend).
+        let h = if h > 4.0 * LEGEND_BAND {
+            h - LEGEND_BAND
+        } else {
+            h
+        };
         let cols = ((n as f64 * w / h).sqrt().ceil() as usize).max(1);
         let rows = n.div_ceil(cols);
         let cw = w / cols as f64;
@@ -41,6 +80,8 @@ pub fn layout(n: usize, w: f64, h: f64) -> Layout {
             pts,
             r: (cw.min(ch) * 0.2).clamp_f(3.0, 16.0),
             grid: true,
+            cols,
+            cell: (cw, ch),
         };
     }
     let (cx, cy) = (w / 2.0, h / 2.0 + h * 0.01);
@@ -60,6 +101,8 @@ pub fn layout(n: usize, w: f64, h: f64) -> Layout {
         pts,
         r: (chord * 0.3).clamp_f(3.0, h * 0.055),
         grid: false,
+        cols: 0,
+        cell: (0.0, 0.0),
     }
 }
 
@@ -151,12 +194,30 @@ mod tests {
         let g = layout(100, 800.0, 520.0);
         assert!(g.grid);
         assert_eq!(g.pts.len(), 100);
-        for p in &g.pts {
+        for (i, p) in g.pts.iter().enumerate() {
             assert!(
-                p.0 > 0.0 && p.0 < 800.0 && p.1 > 0.0 && p.1 < 520.0,
+                p.0 > 0.0 && p.0 < 800.0 && p.1 > 0.0 && p.1 < 520.0 - LEGEND_BAND,
                 "{p:?}"
             );
+            let (x, y, w, h) = g.cell_of(i).unwrap();
+            assert!(
+                x <= p.0 && p.0 <= x + w && y <= p.1 && p.1 <= y + h,
+                "a{i} in its cell"
+            );
+            assert!(
+                y + h <= 520.0 - LEGEND_BAND + 1e-9,
+                "the legend's band stays free"
+            );
         }
+        assert_eq!(l.cell_of(0), None, "a ring has no cells");
+    }
+
+    #[test]
+    fn labels_shrink_to_fit_and_give_up_below_the_minimum() {
+        assert_eq!(fit_font(10, 200.0, 12.0, 6.0), Some(12.0));
+        let f = fit_font(20, 100.0, 12.0, 6.0).unwrap();
+        assert!(f < 12.0 && 20.0 * 0.56 * f <= 100.0 + 1e-9);
+        assert_eq!(fit_font(40, 60.0, 12.0, 6.0), None);
     }
 
     #[test]

@@ -106,13 +106,17 @@ pub fn wall_partition(
     Ok(out)
 }
 
-/// The walls to draw for a partition whose sides are arcs of the ring: one line through the two
-/// gaps for two sides, spokes from the centre through each gap for more. None for a grid or
-/// interleaved sides (those get halos).
+/// The walls to draw for a partition. On a ring whose sides are arcs: one line through the two
+/// gaps for two sides, spokes from the centre through each gap for more; none for interleaved
+/// sides (those get halos). On a grid: the cell edges between neighbours on different sides (see
+/// [`grid_walls`]).
 pub fn walls(groups: &[u32], lay: &Layout) -> Vec<(Pt, Pt)> {
     let n = lay.pts.len();
-    if lay.grid || n < 2 || groups.len() != n || groups.iter().all(|g| *g == groups[0]) {
+    if n < 2 || groups.len() != n || groups.iter().all(|g| *g == groups[0]) {
         return vec![];
+    }
+    if lay.grid {
+        return grid_walls(groups, lay);
     }
     let gaps: Vec<usize> = (0..n)
         .filter(|i| groups[*i] != groups[(i + 1) % n])
@@ -140,6 +144,57 @@ pub fn walls(groups: &[u32], lay: &Layout) -> Vec<(Pt, Pt)> {
         return vec![(p, q)];
     }
     gaps.iter().map(|i| (c, at(*i, reach))).collect()
+}
+
+/// The walls of a partition on a grid: every edge between two neighbouring cells (left-right or
+/// up-down) whose agents are on different sides, runs of edges on one line joined into one wall.
+/// Sides that are blocks of the grid get straight walls; a scattered side gets a wall round each
+/// of its pieces.
+pub fn grid_walls(groups: &[u32], lay: &Layout) -> Vec<(Pt, Pt)> {
+    let n = lay.pts.len().min(groups.len());
+    let cols = lay.cols;
+    if !lay.grid || cols == 0 {
+        return vec![];
+    }
+    let cell = |i: usize| lay.cell_of(i).unwrap_or_default();
+    // Unit edges as (line, from, to): vertical ones keyed by their x, horizontal ones by their y.
+    let mut vertical: Vec<(f64, f64, f64)> = vec![];
+    let mut horizontal: Vec<(f64, f64, f64)> = vec![];
+    for i in 0..n {
+        let (x, y, w, h) = cell(i);
+        if i % cols + 1 < cols && i + 1 < n && groups[i] != groups[i + 1] {
+            vertical.push((x + w, y, y + h));
+        }
+        if i + cols < n && groups[i] != groups[i + cols] {
+            horizontal.push((y + h, x, x + w));
+        }
+    }
+    let mut out = vec![];
+    for (edges, is_vertical) in [(vertical, true), (horizontal, false)] {
+        let mut edges = edges;
+        crate::sim::sort::sort_by(&mut edges, |a, b| {
+            a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1))
+        });
+        let mut run: Option<(f64, f64, f64)> = None;
+        for e in edges.into_iter().map(Some).chain([None]) {
+            run = match (run, e) {
+                (Some(r), Some(e)) if r.0 == e.0 && (e.1 - r.2).abs() < 1e-6 => {
+                    Some((r.0, r.1, e.2))
+                }
+                (r, e) => {
+                    if let Some((at, from, to)) = r {
+                        out.push(if is_vertical {
+                            ((at, from), (at, to))
+                        } else {
+                            ((from, at), (to, at))
+                        });
+                    }
+                    e
+                }
+            };
+        }
+    }
+    out
 }
 
 /// Per agent, the live agents whose failure detectors suspect it (from their summaries).
@@ -265,6 +320,58 @@ mod tests {
         assert!(walls(&[0, 1, 0, 1, 0, 1], &lay).is_empty());
         assert!(walls(&[], &lay).is_empty());
         assert!(walls(&[0; 6], &lay).is_empty());
+    }
+
+    #[test]
+    fn grid_partitions_get_walls_along_the_cell_edges_between_sides() {
+        let lay = super::super::geom::layout(30, 800.0, 500.0);
+        assert!(lay.grid);
+        let cols = lay.cols;
+        assert!(cols > 1 && cols < 30, "{cols}");
+        // The left half of every row against the right half: one straight vertical wall from the
+        // top of the grid to the bottom of the last full row... and on through the last row if it
+        // reaches that far.
+        let half = cols / 2;
+        let groups: Vec<u32> = (0..30).map(|i| u32::from(i % cols >= half)).collect();
+        let w = walls(&groups, &lay);
+        let (_, _, cw, _) = lay.cell_of(0).unwrap();
+        assert!(!w.is_empty());
+        for (a, b) in &w {
+            assert!((a.0 - b.0).abs() < 1e-9, "vertical: {a:?} {b:?}");
+            assert!((a.0 - cw * half as f64).abs() < 1e-9, "at the half: {a:?}");
+        }
+        assert_eq!(w.len(), 1, "the runs are joined into one wall: {w:?}");
+        // Every pair of neighbours on different sides has a wall between them: the wall crosses
+        // the segment joining their centres.
+        let crosses = |p: Pt, q: Pt| {
+            w.iter().any(|(a, b)| {
+                left_of(*a, *b, p) != left_of(*a, *b, q) && left_of(p, q, *a) != left_of(p, q, *b)
+            })
+        };
+        for i in 0..30 {
+            for j in [i + 1, i + cols] {
+                let neighbours = j < 30 && (j == i + cols || i % cols + 1 < cols);
+                if neighbours {
+                    assert_eq!(
+                        crosses(lay.pts[i], lay.pts[j]),
+                        groups[i] != groups[j],
+                        "a{i}-a{j}"
+                    );
+                }
+            }
+        }
+        // The top rows against the rest: one horizontal wall.
+        let groups: Vec<u32> = (0..30).map(|i| u32::from(i >= cols)).collect();
+        let w = walls(&groups, &lay);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!((w[0].0 .1 - w[0].1 .1).abs() < 1e-9);
+        // One agent alone: a box of four walls round it (an inner cell).
+        let mut groups = vec![0; 30];
+        groups[cols + 1] = 1;
+        assert_eq!(walls(&groups, &lay).len(), 4);
+        // No partition, or the wrong length: none.
+        assert!(walls(&[0; 30], &lay).is_empty());
+        assert!(walls(&[0, 1], &lay).is_empty());
     }
 
     #[test]

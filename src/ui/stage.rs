@@ -93,7 +93,9 @@ pub fn Stage(props: &StageProps) -> Html {
             .filter(|i| snap.frame.groups.get(*i) != snap.frame.groups.get((i + 1) % n))
             .count();
         let arcs = !lay.grid && changes <= gs.len();
-        if !arcs {
+        if lay.grid {
+            grid_regions(&snap.frame.groups, &lay)
+        } else if !arcs {
             return_halos(&snap.frame.groups, &lay)
         } else {
             gs.iter()
@@ -413,6 +415,31 @@ fn return_halos(groups: &[u32], lay: &Layout) -> Html {
         .collect()
 }
 
+/// On a grid, each side's cells tinted in its colour (a run of cells on one side in a row is one
+/// rectangle); the walls between them are drawn by [`layers::walls`].
+fn grid_regions(groups: &[u32], lay: &Layout) -> Html {
+    let n = groups.len().min(lay.pts.len());
+    let mut out: Vec<Html> = vec![];
+    let mut i = 0;
+    while i < n {
+        let row = i / lay.cols.max(1);
+        let mut j = i + 1;
+        while j < n && j / lay.cols.max(1) == row && groups[j] == groups[i] {
+            j += 1;
+        }
+        if let (Some((x, y, _, h)), Some((x2, _, w2, _))) = (lay.cell_of(i), lay.cell_of(j - 1)) {
+            let hue = GROUP_HUES[groups[i] as usize % GROUP_HUES.len()];
+            out.push(html! {
+                <rect key={format!("c{i}")} class="region" x={fixed(x, 1)} y={fixed(y, 1)}
+                    width={fixed(x2 + w2 - x, 1)} height={fixed(h, 1)}
+                    style={format!("fill: hsl({hue},70%,55%); opacity: 0.16")} data-testid="partition-region" />
+            });
+        }
+        i = j;
+    }
+    out.into_iter().collect()
+}
+
 /// A role's glyph (drawn inside the agent's circle).
 pub fn glyph(role: Role) -> &'static str {
     match role {
@@ -485,6 +512,19 @@ fn agent(
         (r * 0.8).clamp_f(6.0, 11.0)
     } else {
         12.0
+    };
+    // The role, epoch and clock under the agent; on a grid shrunk to its cell's width, the
+    // clock alone when the whole line would be too small to read, nothing when even that is.
+    let clock = clock_text(nv, props.clock);
+    let line1 = if lay.grid {
+        let width = lay.cell.0 * 0.94;
+        let full = format!("{line1} · {clock}");
+        match geom::fit_font(full.chars().count(), width, fs, 7.0) {
+            Some(f) => Some((full, f)),
+            None => geom::fit_font(clock.chars().count(), width, fs, 7.0).map(|f| (clock, f)),
+        }
+    } else {
+        Some((format!("{line1} · {clock}"), fs))
     };
     let mut state = nv.summary.state.clone();
     if state.chars().count() > 26 {
@@ -578,8 +618,8 @@ fn agent(
                     </g>
                 </g>
             }
-            if !lay.grid || r >= 9.0 {
-                <text class="line1" y={fixed(dy(1.0), 1)} style={format!("font-size:{}px", Fixed(fs, 1))}>{ format!("{line1} · {}", clock_text(nv, props.clock)) }</text>
+            if let Some((text, fs1)) = &line1 {
+                <text class="line1" y={fixed(dy(1.0), 1)} style={format!("font-size:{}px", Fixed(*fs1, 1))}>{ text }</text>
             }
             if !lay.grid && !props.compact {
                 <text class="line2" y={fixed(dy(2.1), 1)} style={format!("font-size:{}px", Fixed(fs * 0.92, 1))}>{ state }</text>

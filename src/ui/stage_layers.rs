@@ -83,7 +83,8 @@ fn link(frame: &Frame, lay: &Layout, a: usize, b: usize) -> Html {
     }
 }
 
-/// The walls of a partition whose sides are arcs of the ring (see [`manip::walls`]).
+/// The walls of a partition: through the ring's gaps, or along a grid's cell edges (see
+/// [`manip::walls`]).
 pub fn walls(frame: &Frame, lay: &Layout) -> Html {
     manip::walls(&frame.groups, lay)
         .into_iter()

@@ -275,6 +275,29 @@ app.test('drag a wall across the stage: two sides, a wall, an intervention in th
   await shot('two-walls');
 });
 
+app.test('a grid (more than 24 agents): a dragged wall partitions it, drawn as a wall along the cell edges', { path: '/?s=heartbeat&seed=5&nodes=30&t=300ms' }, async ({ page, shot }) => {
+  await page.getByTestId('stage').waitFor();
+  assert.match(await attr(page, '[data-testid=stage]', 'class'), /\bgrid\b/);
+  assert.equal((await page.$$('[data-testid=wall]')).length, 0);
+  // 30 agents on 8 columns of 100 view units: a vertical wall at x = 345 puts columns 0-2 on one side.
+  const a = await viewToClient(page, 345, 5);
+  const b = await viewToClient(page, 345, 470);
+  await page.mouse.move(a.x, a.y);
+  await page.mouse.down();
+  await page.mouse.move(b.x, b.y, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=wall]').length > 0);
+  assert.match(await page.getByTestId('narration').textContent(), /Partition: \{0,1,2,8,9,10,16,17,18,24,25,26\} \| \{3,4,5,6,7,11,/);
+  // One straight wall on the cell edge between columns 2 and 3, from the top of the grid down.
+  const walls = await page.$$eval('[data-testid=wall]', (ls) => ls.map((l) => ['x1', 'y1', 'x2', 'y2'].map((k) => Number(l.getAttribute(k)))));
+  assert.equal(walls.length, 1, JSON.stringify(walls));
+  const [x1, y1, x2, y2] = walls[0];
+  assert.ok(x1 === 300 && x2 === 300, JSON.stringify(walls));
+  assert.ok(y1 === 0 && y2 > 300, JSON.stringify(walls));
+  assert.ok((await page.$$('[data-testid=partition-region]')).length >= 2);
+  await shot('grid-wall');
+});
+
 app.test('a crashed agent is drawn suspected (rightly) by the live ones', { path: '/?s=heartbeat&seed=5&t=300ms' }, async ({ page, shot }) => {
   await page.getByTestId('stage').waitFor();
   await page.getByTestId('agent-2').click();
