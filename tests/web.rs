@@ -200,3 +200,79 @@ fn samplers_match_the_golden_vector_in_wasm() {
     let got = swarmscope::sim::golden::sampler_draws();
     assert_eq!(got, SAMPLES_SEED42);
 }
+
+/// The painter's rasteriser (paint.js, run off the main thread) draws what the Rust one
+/// (ui::raster, unit-tested natively) draws: the same shapes, pixel for pixel within one level
+/// (f32 vs f64 blending), including a clear between frames that wipes only what was drawn.
+#[wasm_bindgen_test]
+fn the_painters_rasteriser_matches_the_rust_one() {
+    use swarmscope::ui::paint::{raster_run, Rec};
+    use swarmscope::ui::raster::Raster;
+    let (w, h) = (61u32, 47u32);
+    // A small LCG for positions and colours, so the cases are many but fixed.
+    let mut s = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move |lo: f64, hi: f64| {
+        s = s
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        lo + (hi - lo) * ((s >> 11) as f64 / (1u64 << 53) as f64)
+    };
+    for case in 0..24 {
+        let (mut rec, mut rust) = (Rec::default(), Raster::default());
+        rec.raster_begin(w, h);
+        rust.clear(w as usize, h as usize);
+        for k in 0..12 {
+            if k == 6 && case % 2 == 1 {
+                // A second frame: the first one's pixels are wiped.
+                rec.raster_begin(w, h);
+                rust.clear(w as usize, h as usize);
+            }
+            let c = [
+                next(0.0, 255.0) as u8,
+                next(0.0, 255.0) as u8,
+                next(0.0, 255.0) as u8,
+                if next(0.0, 1.0) < 0.7 {
+                    255
+                } else {
+                    next(0.0, 255.0) as u8
+                },
+            ];
+            let alpha = if next(0.0, 1.0) < 0.6 {
+                1.0
+            } else {
+                next(0.05, 1.0)
+            };
+            let (x, y) = (next(-8.0, w as f64 + 8.0), next(-8.0, h as f64 + 8.0));
+            let r = [2.5, 4.0, next(0.6, 9.0)][k % 3];
+            match (case + k) % 3 {
+                0 => {
+                    rec.disc(x, y, r, c, alpha);
+                    rust.disc(x, y, r, c, alpha);
+                }
+                1 => {
+                    let width = next(0.5, 4.0);
+                    rec.ring(x, y, r, width, c, alpha);
+                    rust.ring(x, y, r, width, c, alpha);
+                }
+                _ => {
+                    let (b, width) = ((next(-8.0, 70.0), next(-8.0, 55.0)), next(0.5, 5.0));
+                    rec.segment((x, y), b, width, c, alpha);
+                    rust.segment((x, y), b, width, c, alpha);
+                }
+            }
+        }
+        let js = raster_run(w, h, &rec).expect("paint.js's raster_run");
+        assert_eq!(js.len(), rust.bytes().len(), "case {case}");
+        let mut drawn = 0;
+        for (i, (a, b)) in js.iter().zip(rust.bytes()).enumerate() {
+            assert!(
+                (*a as i32 - *b as i32).abs() <= 1,
+                "case {case}: byte {i} (pixel {}, {}): paint.js {a}, Rust {b}",
+                (i / 4) % w as usize,
+                (i / 4) / w as usize
+            );
+            drawn += usize::from(i % 4 == 3 && *b != 0);
+        }
+        assert!(drawn > 0, "case {case} drew something");
+    }
+}

@@ -270,7 +270,6 @@ pub struct StageLayer {
     /// snapshot is held so that its address cannot be reused by a newer one.
     drawn: Option<Drawn>,
     held: Option<Rc<Snap>>,
-    raster: raster::Raster,
     /// The canvas's backing store size last drawn at (device pixels).
     size: (u32, u32),
     /// The canvas element drawn on (a new element starts blank: everything is redrawn).
@@ -355,7 +354,8 @@ pub fn draw_stage(
     }
     // The dots are stamped into a pixel buffer (see raster.rs: the canvas's own arcs cost ~15×
     // more without a GPU) in device pixels, and handed to the canvas in one putImageData of the
-    // box that changed (last frame's dots and this frame's).
+    // rows that changed (last frame's dots and this frame's) — by the painter (paint.js, off the
+    // main thread where it can), which keeps the buffer: here they are only recorded.
     let k = dpr * fit.s;
     let dev = |x: f64, y: f64| (dpr * fit.ox + k * x, dpr * fit.oy + k * y);
     let colour = |css: &str, fallback: Rgba| raster::parse_color(css).unwrap_or(fallback);
@@ -365,9 +365,8 @@ pub fn draw_stage(
         colour(&pal.bad, [197, 48, 48, 255]),
     );
     let hue_c = |kind: &str| raster::hsl(geom::kind_hue(kind) as f64, 70.0, pal.msg_l);
-    let before = layer.raster.drawn();
-    let r = &mut layer.raster;
-    r.clear(cw as usize, ch as usize);
+    let r = &mut ctx;
+    r.raster_begin(cw, ch);
     // Live messages filled; duplicates hollow, on top.
     for dup in [false, true] {
         for d in layer
@@ -417,19 +416,10 @@ pub fn draw_stage(
     // Labels are drawn by the canvas over the pixels, so a frame with labels (or after one)
     // clears and puts the whole canvas.
     let whole = few || layer.labelled || resized;
-    let rows = if whole {
+    if whole {
         ctx.clear_rect(0.0, 0.0, cw as f64, ch as f64);
-        r.drawn().map(|(_, y0, _, y1)| (y0, y1))
-    } else {
-        match (before, r.drawn()) {
-            (None, None) => None,
-            (Some(a), None) | (None, Some(a)) => Some((a.1, a.3)),
-            (Some(a), Some(b)) => Some((a.1.min(b.1), a.3.max(b.3))),
-        }
-    };
-    if let Some((y0, y1)) = rows {
-        ctx.put_rows(y0.min(r.h), y1.min(r.h));
     }
+    ctx.raster_put(whole);
     layer.labelled = few;
     if few {
         ctx.set_transform(k, 0.0, 0.0, k, dpr * fit.ox, dpr * fit.oy);
@@ -441,7 +431,7 @@ pub fn draw_stage(
         }
         ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     }
-    ctx.send(canvas, cw, ch, r.bytes(), whole);
+    ctx.send(canvas, cw, ch, whole);
 }
 
 /// The space-time diagram's arrow layer: what was last drawn, for hit-testing and the test hook.
@@ -602,7 +592,7 @@ pub fn draw_diagram(
         ctx.stroke();
     }
     draw_marks(&mut ctx, d, g, &pal);
-    ctx.send(canvas, cw, ch, &[], true);
+    ctx.send(canvas, cw, ch, true);
 }
 
 fn draw_marks(ctx: &mut Rec, d: &Diagram, g: DiagramGeom, pal: &Palette) {

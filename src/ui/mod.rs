@@ -23,7 +23,7 @@ pub mod manip;
 mod metrics;
 mod pacelc;
 mod page;
-mod paint;
+pub mod paint;
 pub mod panic;
 pub mod raster;
 mod sliders;

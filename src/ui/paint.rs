@@ -10,16 +10,19 @@
 //! `paint.js` (kept small: its text ships inside the wasm) is the body of a function made with
 //! `new Function`, not a wasm-bindgen snippet, because the worker binary (`no-modules` target)
 //! links this crate and that target refuses snippets. It transfers each canvas to one Web Worker
-//! (made from a Blob of its own `replay` function), copies a frame's numbers and pixel rows out of
-//! wasm memory (pixel buffers come back from the worker to be reused, so a frame allocates no
-//! megabytes), and posts them. The worker applies a canvas's frames in order at its own animation
-//! frame, but a frame that starts from a cleared canvas (`full`) supersedes the ones still
-//! waiting, so a slow worker drops stale frames instead of falling behind. Without
-//! OffscreenCanvas or Workers — or with `window.__swarmscopePaintHere` set by an init script —
-//! the same replay runs on the page's canvases. For tests and benchmarks it installs
-//! `window.swarmscopeAlpha(testid, clientX, clientY)` (a canvas pixel's alpha, through the
-//! painter) and `window.swarmscopePaintStats()` (the worker's frames painted, ops applied, frames
-//! superseded; `null` when painting on the page).
+//! (made from a Blob of its own `replay` and raster functions), copies a frame's numbers out of
+//! wasm memory, and posts them. The stage's message dots travel as raster ops (disc, ring,
+//! segment: [`Rec::disc`] …) that the painter stamps into a pixel buffer of its own per canvas
+//! (`paint.js`'s port of [`super::raster`], checked against it by tests/web.rs) and puts the rows
+//! that changed — so neither the stamping nor megabytes of pixels cost the main thread. The
+//! worker applies a canvas's frames in order at its own animation frame, but a frame that starts
+//! from a cleared canvas (`full`) supersedes the ones still waiting, so a slow worker drops stale
+//! frames instead of falling behind. Without OffscreenCanvas or Workers — or with
+//! `window.__swarmscopePaintHere` set by an init script — the same replay runs on the page's
+//! canvases. For tests and benchmarks it installs `window.swarmscopeAlpha(testid, clientX,
+//! clientY)` (a canvas pixel's alpha, through the painter) and `window.swarmscopePaintStats()`
+//! (the worker's frames painted, ops applied, frames superseded; `null` when painting on the
+//! page).
 
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::HtmlCanvasElement;
@@ -28,6 +31,7 @@ use web_sys::HtmlCanvasElement;
 struct Api {
     paint: js_sys::Function,
     off_thread: js_sys::Function,
+    raster: js_sys::Function,
 }
 
 thread_local! {
@@ -46,6 +50,7 @@ fn load() -> Option<Api> {
     Some(Api {
         paint: get("paint_canvas")?,
         off_thread: get("paint_off_thread")?,
+        raster: get("raster_run")?,
     })
 }
 
@@ -57,6 +62,54 @@ pub fn off_thread() -> bool {
             .and_then(|v| v.as_bool())
             .unwrap_or(false)
     })
+}
+
+/// Runs a recording's raster ops (op 19: [`Rec::raster_begin`], [`Rec::disc`], …; the recording
+/// must hold only those) through paint.js's rasteriser on a fresh `w`×`h` buffer and returns its
+/// RGBA bytes — how tests/web.rs checks the JavaScript port against [`super::raster::Raster`].
+pub fn raster_run(w: u32, h: u32, rec: &Rec) -> Option<Vec<u8>> {
+    let ops = raster_ops(&rec.nums)?;
+    API.with(|a| {
+        let a = a.as_ref()?;
+        let out = a
+            .raster
+            .call3(
+                &JsValue::NULL,
+                &w.into(),
+                &h.into(),
+                &js_sys::Float64Array::from(ops.as_slice()).into(),
+            )
+            .ok()?;
+        Some(js_sys::Uint8Array::new(&out).to_vec())
+    })
+}
+
+/// How many numbers a raster op takes, its kind included (`rasterOp`'s return in paint.js).
+fn raster_len(kind: u8) -> Option<usize> {
+    Some(match kind {
+        1 => 3,
+        2 => 2,
+        3 => 6,
+        4 => 7,
+        5 => 8,
+        _ => return None,
+    })
+}
+
+/// The raster ops of a recording without their op code (what `raster_run` in paint.js takes);
+/// None if it holds anything else.
+fn raster_ops(nums: &[f64]) -> Option<Vec<f64>> {
+    let mut out = vec![];
+    let mut i = 0;
+    while i < nums.len() {
+        if nums[i] as u8 != Op::Raster as u8 {
+            return None;
+        }
+        let n = raster_len(*nums.get(i + 1)? as u8)?;
+        out.extend_from_slice(nums.get(i + 1..i + 1 + n)?);
+        i += 1 + n;
+    }
+    Some(out)
 }
 
 /// Op codes; keep in step with `replay` in paint.js.
@@ -81,7 +134,22 @@ enum Op {
     FillText = 16,
     Font = 17,
     TextAlign = 18,
-    PutRows = 19,
+    Raster = 19,
+}
+
+/// What op 19 does (its first number; keep in step with `rasterOp` in paint.js).
+#[derive(Clone, Copy)]
+enum RasterOp {
+    Begin = 1,
+    Put = 2,
+    Disc = 3,
+    Ring = 4,
+    Segment = 5,
+}
+
+/// An RGBA colour as one number, 0xRRGGBBAA (exact in an f64).
+fn packed(c: super::raster::Rgba) -> f64 {
+    u32::from_be_bytes(c) as f64
 }
 
 /// One frame of canvas drawing, recorded.
@@ -89,8 +157,6 @@ enum Op {
 pub struct Rec {
     nums: Vec<f64>,
     strs: Vec<String>,
-    /// Rows `y0..y1` of the frame's pixels go to the canvas (see [`Rec::put_rows`]).
-    rows: Option<(usize, usize)>,
 }
 
 impl Rec {
@@ -168,35 +234,80 @@ impl Rec {
     pub fn set_text_align(&mut self, s: &str) {
         self.str_op(Op::TextAlign, s, &[]);
     }
-    /// Rows `y0..y1` of the pixels handed to [`Rec::send`] go to the canvas here (at most once
-    /// a frame).
-    pub fn put_rows(&mut self, y0: usize, y1: usize) {
-        self.rows = Some((y0, y1));
-        self.op(Op::PutRows, &[y0 as f64, y1 as f64]);
+    /// The canvas's pixel buffer (the painter's, one per canvas) is cleared to `w`×`h`: only
+    /// what the last frame drew is wiped (see [`super::raster::Raster::clear`]).
+    pub fn raster_begin(&mut self, w: u32, h: u32) {
+        self.op(
+            Op::Raster,
+            &[RasterOp::Begin as u8 as f64, w as f64, h as f64],
+        );
     }
-    /// Sends the frame to `canvas`, `w`×`h` device pixels. `pixels`: the whole frame's RGBA rows
-    /// (`w` wide), of which [`Rec::put_rows`] named the ones to copy. `full`: the frame starts
-    /// from a cleared canvas, so frames still waiting before it may be dropped.
-    pub fn send(&self, canvas: &HtmlCanvasElement, w: u32, h: u32, pixels: &[u8], full: bool) {
-        let row = w as usize * 4;
-        let img = match self.rows {
-            Some((y0, y1)) if y1 > y0 && y1 * row <= pixels.len() => &pixels[y0 * row..y1 * row],
-            _ => &[][..],
-        };
+    /// A filled disc into the pixel buffer ([`super::raster::Raster::disc`]).
+    pub fn disc(&mut self, x: f64, y: f64, r: f64, c: super::raster::Rgba, alpha: f64) {
+        self.op(
+            Op::Raster,
+            &[RasterOp::Disc as u8 as f64, x, y, r, packed(c), alpha],
+        );
+    }
+    /// A stroked circle into the pixel buffer ([`super::raster::Raster::ring`]).
+    pub fn ring(&mut self, x: f64, y: f64, r: f64, width: f64, c: super::raster::Rgba, alpha: f64) {
+        let args = [
+            RasterOp::Ring as u8 as f64,
+            x,
+            y,
+            r,
+            width,
+            packed(c),
+            alpha,
+        ];
+        self.op(Op::Raster, &args);
+    }
+    /// A round-capped segment into the pixel buffer ([`super::raster::Raster::segment`]).
+    pub fn segment(
+        &mut self,
+        a: (f64, f64),
+        b: (f64, f64),
+        width: f64,
+        c: super::raster::Rgba,
+        alpha: f64,
+    ) {
+        let args = [
+            RasterOp::Segment as u8 as f64,
+            a.0,
+            a.1,
+            b.0,
+            b.1,
+            width,
+            packed(c),
+            alpha,
+        ];
+        self.op(Op::Raster, &args);
+    }
+    /// The pixel buffer's changed rows go to the canvas (one `putImageData`): those drawn in
+    /// this frame or wiped from the last one; with `whole`, only those drawn in this frame
+    /// (after a `clear_rect` of the canvas).
+    pub fn raster_put(&mut self, whole: bool) {
+        self.op(
+            Op::Raster,
+            &[RasterOp::Put as u8 as f64, f64::from(u8::from(whole))],
+        );
+    }
+    /// Sends the frame to `canvas`, `w`×`h` device pixels. `full`: the frame starts from a
+    /// cleared canvas, so frames still waiting before it may be dropped.
+    pub fn send(&self, canvas: &HtmlCanvasElement, w: u32, h: u32, full: bool) {
         API.with(|a| {
             let Some(a) = a else { return };
             let strs = JsValue::from_str(&self.strs.join("\u{1}"));
-            let args = js_sys::Array::new_with_length(7);
+            let args = js_sys::Array::new_with_length(6);
             args.set(0, canvas.into());
             args.set(1, w.into());
             args.set(2, h.into());
             args.set(4, strs);
-            args.set(6, full.into());
-            // SAFETY: the views into wasm memory are copied by paint.js before it returns, and
-            // nothing allocates in wasm memory between their making and that call.
+            args.set(5, full.into());
+            // SAFETY: the view into wasm memory is copied by paint.js before it returns, and
+            // nothing allocates in wasm memory between its making and that call.
             unsafe {
                 args.set(3, js_sys::Float64Array::view(&self.nums).into());
-                args.set(5, js_sys::Uint8Array::view(img).into());
             }
             let _ = a.paint.apply(&JsValue::NULL, &args);
         });
@@ -205,7 +316,7 @@ impl Rec {
 
 #[cfg(test)]
 mod tests {
-    use super::Op;
+    use super::{Op, RasterOp};
 
     /// Every op code means the same call in paint.js's `replay`.
     #[test]
@@ -231,7 +342,7 @@ mod tests {
             (Op::FillText, "ctx.fillText("),
             (Op::Font, "ctx.font ="),
             (Op::TextAlign, "ctx.textAlign ="),
-            (Op::PutRows, "ctx.putImageData("),
+            (Op::Raster, "ctx.putImageData("),
         ];
         for (op, call) in ops {
             let case = format!("case {}:", op as u8);
@@ -252,5 +363,44 @@ mod tests {
             !js.contains(&format!("case {}:", ops.len())),
             "an op paint.rs lacks"
         );
+        // The raster ops: each kind's length agrees with rasterOp's, and the recording splits.
+        let at = js.find("function rasterOp(").expect("rasterOp");
+        let body = &js[at..at + js[at..].find("\n}\n").expect("its end")];
+        for (kind, op) in [
+            (RasterOp::Begin, "rclear("),
+            (RasterOp::Put, ""),
+            (RasterOp::Disc, "rdisc("),
+            (RasterOp::Ring, "rring("),
+            (RasterOp::Segment, "rsegment("),
+        ] {
+            let k = kind as u8;
+            let case = format!("case {k}:");
+            let line = body[body.find(&case).expect(&case)..]
+                .lines()
+                .next()
+                .unwrap();
+            let n = super::raster_len(k).unwrap();
+            assert!(
+                line.contains(&format!("return {n};")),
+                "{line} should return {n}"
+            );
+            assert!(line.contains(op), "{line} should call {op}");
+        }
+        let mut rec = super::Rec::default();
+        rec.raster_begin(4, 3);
+        rec.disc(1.0, 1.0, 1.0, [1, 2, 3, 4], 1.0);
+        rec.ring(1.0, 1.0, 1.0, 1.0, [1, 2, 3, 4], 1.0);
+        rec.segment((0.0, 0.0), (1.0, 1.0), 1.0, [1, 2, 3, 4], 1.0);
+        rec.raster_put(true);
+        let ops = super::raster_ops(&rec.nums).unwrap();
+        assert_eq!(ops.len(), rec.nums.len() - 5);
+        assert_eq!(&ops[..3], &[1.0, 4.0, 3.0]);
+        assert_eq!(
+            ops[7],
+            f64::from(0x0102_0304u32),
+            "rgba packed as 0xRRGGBBAA"
+        );
+        rec.clear_rect(0.0, 0.0, 1.0, 1.0);
+        assert!(super::raster_ops(&rec.nums).is_none(), "only raster ops");
     }
 }

@@ -9,6 +9,13 @@
 //! to the edge, as the canvas's anti-aliasing gives). The space-time diagram's long thin arrows
 //! stay on the canvas: walked pixel by pixel here they were slower than Chromium's own strokes.
 //! Pure Rust, so it is unit-tested natively.
+//!
+//! The page no longer runs this one: the stage records its dots as raster ops
+//! ([`super::paint::Rec::disc`], …) and the painter's port of this code in `paint.js` stamps them,
+//! in the Web Worker that paints the canvases (the raster and the copy of its pixels out of wasm
+//! were ~10 % of the main thread while playing). This is the reference: tests/web.rs runs the
+//! same random shapes through both and requires the same pixels (within one level: f32 vs f64
+//! blending). The colour helpers ([`hsl`], [`parse_color`]) are still the page's.
 
 use crate::sim::decimal::ClampF as _;
 /// An RGBA colour, not premultiplied (the canvas's `ImageData` layout).
