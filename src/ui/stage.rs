@@ -74,7 +74,13 @@ pub fn Stage(props: &StageProps) -> Html {
     let snap = &props.snap;
     let n = snap.frame.nodes.len();
     let (w, h) = dims(props.narrow);
-    let lay = geom::layout(n, w, h);
+    // The layout and the agents' layout-only attributes are made once per (agents, width); a
+    // render while playing formatted them all again (~10 numbers per agent).
+    let lay = use_memo((n, props.narrow), |&(n, narrow)| {
+        let (w, h) = dims(narrow);
+        geom::layout(n, w, h)
+    });
+    let geo = use_memo(lay.clone(), |lay| Geo::new(lay));
     let partitioned = !snap.frame.groups.is_empty()
         && snap.frame.groups.iter().any(|g| *g != snap.frame.groups[0]);
 
@@ -182,7 +188,7 @@ pub fn Stage(props: &StageProps) -> Html {
     let agents = snap.frame.nodes.iter().enumerate().filter_map(|(i, nv)| {
         let p = *lay.pts.get(i)?;
         let by = suspected.get(i).map(Vec::as_slice).unwrap_or(&[]);
-        Some(agent(nv, p, &lay, props, i, by))
+        Some(agent(nv, p, &lay, &geo, props, i, by))
     });
     let legend = {
         let status = |i: usize| snap.frame.nodes.get(i).map(|n| n.status);
@@ -339,6 +345,25 @@ pub fn Stage(props: &StageProps) -> Html {
             }
         })
     };
+    // Enter on a focused agent selects it (one listener for all agents).
+    let onkeydown = {
+        let cb = props.on_select.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() != "Enter" {
+                return;
+            }
+            let id = e
+                .target()
+                .and_then(|t| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(t).ok())
+                .and_then(|t| t.closest("[data-agent]").ok().flatten())
+                .and_then(|el| el.get_attribute("data-agent"))
+                .and_then(|v| v.parse::<u32>().ok());
+            if let Some(id) = id {
+                e.prevent_default();
+                cb.emit(Sel::Agent(id))
+            }
+        })
+    };
     let onleave = {
         let tip_ref = tip_ref.clone();
         Callback::from(move |_: MouseEvent| {
@@ -352,7 +377,7 @@ pub fn Stage(props: &StageProps) -> Html {
         <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {} {}", Shortest(w), Shortest(h))} role="group"
             aria-label={format!("Stage: {} agents, {} messages in flight. Tab to an agent, Enter for its menu; click a link to cut or mend it; drag across the stage to build a wall.", n, snap.msgs.len())}
             data-testid="stage" data-trace-hash={format!("{:016x}", snap.hash)} data-time={snap.t.0.to_string()} data-head={snap.head.0.to_string()}
-            data-msgs={snap.msgs.len().to_string()} data-paint={if super::paint::off_thread() { "worker" } else { "main" }} onclick={onbg} onmousemove={onmove} onmouseleave={onleave} preserveAspectRatio="xMidYMid meet"
+            data-msgs={snap.msgs.len().to_string()} data-paint={if super::paint::off_thread() { "worker" } else { "main" }} onclick={onbg} onmousemove={onmove} onmouseleave={onleave} {onkeydown} preserveAspectRatio="xMidYMid meet"
             ref={svg_ref} {onpointerdown} {onpointermove} {onpointerup} {onpointercancel}>
             <g class="regions">{ regions }</g>
             <g class="links">{ links }</g>
@@ -478,41 +503,143 @@ pub fn clock_text(nv: &NodeView, mode: ClockMode) -> String {
     }
 }
 
+/// What an agent's drawing takes from the layout alone: made once per layout ([`Stage`]'s memo).
+#[derive(PartialEq)]
+struct Geo {
+    fs: f64,
+    agents: Vec<AgentGeo>,
+    halo_r: AttrValue,
+    body_r: AttrValue,
+    glyph_style: AttrValue,
+    cross_d: AttrValue,
+    pause_d: AttrValue,
+    name_x: AttrValue,
+    name_y: AttrValue,
+    fs_style: AttrValue,
+    alert_ring_r: AttrValue,
+    badge_transform: AttrValue,
+    line2_style: AttrValue,
+    /// The y of the first and second label lines, above the agent and below it.
+    line_y: [(AttrValue, AttrValue); 2],
+}
+
+#[derive(PartialEq)]
+struct AgentGeo {
+    transform: AttrValue,
+    below: bool,
+    data_agent: AttrValue,
+    testid: AttrValue,
+    name: AttrValue,
+}
+
+impl Geo {
+    fn new(lay: &Layout) -> Geo {
+        let r = lay.r;
+        let fs = if lay.grid {
+            (r * 0.8).clamp_f(6.0, 11.0)
+        } else {
+            12.0
+        };
+        let a = |s: String| AttrValue::from(s);
+        let px = |v: f64| a(format!("font-size:{}px", Fixed(v, 1)));
+        // Labels sit outside the ring (below for the lower half, above for the upper half).
+        let cy = lay.pts.iter().map(|q| q.1).sum::<f64>() / lay.pts.len().max(1) as f64;
+        let dy = |below: bool, k: f64| {
+            a(fixed(
+                if below {
+                    r + 4.0 + fs * k
+                } else {
+                    -r - 6.0 - fs * (2.2 - k)
+                },
+                1,
+            ))
+        };
+        let (c, p) = (Fixed(r * 0.7, 1), Fixed(-r * 0.7, 1));
+        Geo {
+            fs,
+            agents: lay
+                .pts
+                .iter()
+                .enumerate()
+                .map(|(i, pt)| AgentGeo {
+                    transform: a(format!("translate({},{})", Fixed(pt.0, 1), Fixed(pt.1, 1))),
+                    below: lay.grid || pt.1 >= cy - 1.0,
+                    data_agent: a(i.to_string()),
+                    testid: a(format!("agent-{i}")),
+                    name: a(format!("a{i}")),
+                })
+                .collect(),
+            halo_r: a(fixed(r + 4.0, 1)),
+            body_r: a(fixed(r, 1)),
+            glyph_style: px(r * 0.9),
+            cross_d: a(format!("M{p},{p}L{c},{c}M{p},{c}L{c},{p}")),
+            pause_d: a(format!(
+                "M{},{}v{}M{},{}v{}",
+                Fixed(-r * 0.3, 1),
+                Fixed(-r * 0.45, 1),
+                Fixed(r * 0.9, 1),
+                Fixed(r * 0.3, 1),
+                Fixed(-r * 0.45, 1),
+                Fixed(r * 0.9, 1)
+            )),
+            name_x: a(fixed(r * 0.8, 1)),
+            name_y: a(fixed(-r * 0.8, 1)),
+            fs_style: px(fs),
+            alert_ring_r: a(fixed(r + 7.0, 1)),
+            badge_transform: a(format!(
+                "translate({},{})",
+                Fixed(-r * 0.8, 1),
+                Fixed(-r * 0.8, 1)
+            )),
+            line2_style: px(fs * 0.92),
+            line_y: [
+                (dy(false, 1.0), dy(false, 2.1)),
+                (dy(true, 1.0), dy(true, 2.1)),
+            ],
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn agent(
     nv: &NodeView,
     p: (f64, f64),
     lay: &Layout,
+    geo: &Geo,
     props: &StageProps,
     i: usize,
     suspected_by: &[u32],
 ) -> Html {
     let r = lay.r;
     let id = nv.id.0;
+    let ag = geo.agents.get(i).filter(|_| id as usize == i);
+    let (transform, data_agent, testid, name) = match ag {
+        Some(g) => (
+            g.transform.clone(),
+            g.data_agent.clone(),
+            g.testid.clone(),
+            g.name.clone(),
+        ),
+        None => (
+            AttrValue::from(format!("translate({},{})", Fixed(p.0, 1), Fixed(p.1, 1))),
+            AttrValue::from(id.to_string()),
+            AttrValue::from(format!("agent-{i}")),
+            AttrValue::from(format!("a{id}")),
+        ),
+    };
+    let below = ag.map(|g| g.below).unwrap_or(true);
     let status = match nv.status {
         Status::Up => "up",
         Status::Crashed => "crashed",
         Status::Paused => "paused",
     };
     let sel = props.selected == Some(Sel::Agent(id));
-    let onkeydown = {
-        let cb = props.on_select.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" {
-                e.prevent_default();
-                cb.emit(Sel::Agent(id))
-            }
-        })
-    };
     let role = nv.summary.role;
     let line1 = match nv.summary.epoch {
         Some(ep) => format!("{} · e{ep}", role.name()),
         None => role.name().to_string(),
     };
-    let fs = if lay.grid {
-        (r * 0.8).clamp_f(6.0, 11.0)
-    } else {
-        12.0
-    };
+    let fs = geo.fs;
     // The role, epoch and clock under the agent; on a grid shrunk to its cell's width, the
     // clock alone when the whole line would be too small to read, nothing when even that is.
     let clock = clock_text(nv, props.clock);
@@ -578,51 +705,46 @@ fn agent(
             .collect::<Vec<_>>()
             .join(",")
     });
-    // Labels sit outside the ring (below for the lower half, above for the upper half).
-    let cy = lay.pts.iter().map(|q| q.1).sum::<f64>() / lay.pts.len().max(1) as f64;
-    let below = lay.grid || p.1 >= cy - 1.0;
-    let dy = |k: f64| {
-        if below {
-            r + 4.0 + fs * k
-        } else {
-            -r - 6.0 - fs * (2.2 - k)
-        }
+    let (line1_y, line2_y) = geo.line_y[usize::from(below)].clone();
+    let line1_style = match &line1 {
+        Some((_, f)) if *f != fs => AttrValue::from(format!("font-size:{}px", Fixed(*f, 1))),
+        _ => geo.fs_style.clone(),
     };
     html! {
         <g key={id} class={classes!("agent", status, role.name(), sel.then_some("selected"), nv.byzantine.map(|_| "byzantine"), suspect_class, (!alerts.is_empty()).then_some("alerted"))}
-            transform={format!("translate({},{})", Fixed(p.0, 1), Fixed(p.1, 1))} {onkeydown} data-agent={id.to_string()}
-            tabindex="0" role="button" aria-label={label} data-testid={format!("agent-{i}")} data-status={status}
+            {transform} data-agent={data_agent}
+            tabindex="0" role="button" aria-label={label} data-testid={testid} data-status={status}
             data-suspected-by={suspected_attr}>
             if let Some(t) = &suspicion { <title>{ format!("a{id}: {t}") }</title> }
-            <circle class="halo" r={fixed(r + 4.0, 1)} />
-            <circle class="body" r={fixed(r, 1)} />
-            <text class="glyph" dy="0.35em" style={format!("font-size:{}px", Fixed(r * 0.9, 1))}>{ glyph(role) }</text>
+            <circle class="halo" r={geo.halo_r.clone()} />
+            <circle class="body" r={geo.body_r.clone()} />
+            <text class="glyph" dy="0.35em" style={geo.glyph_style.clone()}>{ glyph(role) }</text>
             if nv.status == Status::Crashed {
-                <path class="cross" d={format!("M{a},{a}L{b},{b}M{a},{b}L{b},{a}", a = Fixed(-r * 0.7, 1), b = Fixed(r * 0.7, 1))} />
+                <path class="cross" d={geo.cross_d.clone()} />
             }
             if nv.status == Status::Paused {
-                <path class="pausebars" d={format!("M{},{}v{}M{},{}v{}", Fixed(-r * 0.3, 1), Fixed(-r * 0.45, 1), Fixed(r * 0.9, 1), Fixed(r * 0.3, 1), Fixed(-r * 0.45, 1), Fixed(r * 0.9, 1))} />
+                <path class="pausebars" d={geo.pause_d.clone()} />
             }
             { layers::suspicion(id, suspected_by, nv.status, r) }
-            <text class="name" x={fixed(r * 0.8, 1)} y={fixed(-r * 0.8, 1)} style={format!("font-size:{}px", Fixed(fs, 1))}>{ format!("a{id}") }</text>
+            <text class="name" x={geo.name_x.clone()} y={geo.name_y.clone()} style={geo.fs_style.clone()}>{ name }</text>
             if !alerts.is_empty() {
                 <g class="alert" data-testid="agent-alert" data-alert={alert_text.clone()}>
                     <title>{ alert_text }</title>
-                    <circle class="alert-ring" r={fixed(r + 7.0, 1)} />
-                    <g class="alert-badge" transform={format!("translate({},{})", Fixed(-r * 0.8, 1), Fixed(-r * 0.8, 1))}>
+                    <circle class="alert-ring" r={geo.alert_ring_r.clone()} />
+                    <g class="alert-badge" transform={geo.badge_transform.clone()}>
                         <circle r="7" />
                         <text dy="0.35em" style="font-size:11px">{ "!" }</text>
                         if !lay.grid {
-                            <text class="alert-label" x="-10" dy="0.35em" style={format!("font-size:{}px", Fixed(fs, 1))}>{ alert_short }</text>
+                            <text class="alert-label" x="-10" dy="0.35em" style={geo.fs_style.clone()}>{ alert_short }</text>
                         }
                     </g>
                 </g>
             }
-            if let Some((text, fs1)) = &line1 {
-                <text class="line1" y={fixed(dy(1.0), 1)} style={format!("font-size:{}px", Fixed(*fs1, 1))}>{ text }</text>
+            if let Some((text, _)) = line1 {
+                <text class="line1" y={line1_y} style={line1_style}>{ text }</text>
             }
             if !lay.grid && !props.compact {
-                <text class="line2" y={fixed(dy(2.1), 1)} style={format!("font-size:{}px", Fixed(fs * 0.92, 1))}>{ state }</text>
+                <text class="line2" y={line2_y} style={geo.line2_style.clone()}>{ state }</text>
             }
         </g>
     }
