@@ -39,7 +39,8 @@ thread_local! {
 }
 
 fn load() -> Option<Api> {
-    let make = js_sys::Function::new_no_args(include_str!("paint.js"));
+    // paint.js without its comments and indentation (build.rs).
+    let make = js_sys::Function::new_no_args(include_str!(concat!(env!("OUT_DIR"), "/paint.js")));
     let api = make.call0(&JsValue::NULL).ok()?;
     let get = |name: &str| {
         js_sys::Reflect::get(&api, &name.into())
