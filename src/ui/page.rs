@@ -951,7 +951,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             <main class="page embed" data-testid="page" data-scenario={def.id}>
                 { stage }
                 <Controls snap={panel_snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={cb.controls.clone()} compact={true} />
-                <a class="open-full" href={open_href} target="_blank" rel="noopener">{ format!("{} ↗", def.title) }</a>
+                <a class="open-full" href={open_href} target="_blank" rel="noopener" title={format!("Open “{}” in Swarmscope", def.title)}><span class="open-title">{ def.title }</span>{ " ↗" }</a>
                 { live }
                 { toast_html.unwrap_or_default() }
             </main>
