@@ -343,7 +343,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         <section class="panel spacetime" aria-label="Space-time diagram">
             <div class="panel-head">
                 <h2>{ "Space-time diagram" }</h2>
-                <span class="hint">{ format!("{} messages in view{} · click an arrow to inspect it, elsewhere to seek; wheel scrolls, shift+wheel zooms", d.total, if d.total > d.arrows.len() { format!(" ({} of them drawn)", d.arrows.len()) } else { String::new() }) }</span>
+                <span class="hint">{ format!("{} {} in view{} · click an arrow to inspect it, elsewhere to seek; wheel scrolls, shift+wheel zooms", d.total, if d.total == 1 { "message" } else { "messages" }, if d.total > d.arrows.len() { format!(" ({} of them drawn)", d.arrows.len()) } else { String::new() }) }</span>
                 <button onclick={zin} aria-label="Zoom in on time" data-testid="zoom-in">{ "+" }</button>
                 <button onclick={zout} aria-label="Zoom out" data-testid="zoom-out">{ "−" }</button>
             </div>
