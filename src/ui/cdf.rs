@@ -207,6 +207,8 @@ pub fn ElectionCdf(props: &CdfProps) -> Html {
                 aria-label={format!("{} % done", Fixed(r.progress * 100.0, 0))}></progress>
             if let Some(e) = &r.error {
                 <p class="hint" role="alert">{ format!("The study could not run: {e}") }</p>
+            } else if !r.started && !r.running {
+                <p class="hint" data-testid="cdf-idle">{ "Nothing is computed until you press Start; the distribution of outage times then fills in here, one curve per timeout range." }</p>
             }
             if !r.curves.is_empty() {
                 { chart(&r.curves) }

@@ -190,13 +190,21 @@ pub fn Controls(props: &ControlsProps) -> Html {
                             aria-label="Speed, model time per real time" aria-valuetext={speed_text(props.speed_log)} data-testid="speed" />
                         <output>{ speed_text(props.speed_log) }</output>
                     </label>
-                    <label class="seed">{ "Seed " }
-                        <input type="number" min="0" value={props.seed.to_string()} onchange={seed_change} aria-label="Seed" data-testid="seed" />
-                    </label>
-                    <button onclick={random} aria-label="Random seed" title="Random seed" data-testid="random-seed">{ "Random" }</button>
+                    // Groups wrap as wholes, so a narrow row never strands "Heal" away from
+                    // "Split" or "Random" away from its seed.
+                    <span class="group">
+                        <label class="seed">{ "Seed " }
+                            <input type="number" min="0" value={props.seed.to_string()} onchange={seed_change} aria-label="Seed" data-testid="seed" />
+                        </label>
+                        <button onclick={random} aria-label="Random seed" title="Random seed" data-testid="random-seed">{ "Random" }</button>
+                    </span>
                     <span class="sep" />
-                    <button onclick={split} aria-label="Split the network in two halves (s)" title="Split (s)" data-testid="split">{ "Split" }</button>
-                    <button onclick={heal} disabled={!partitioned} aria-label="Heal the network (h)" title="Heal (h)" data-testid="heal">{ "Heal" }</button>
+                    <span class="group" role="group" aria-label="Network">
+                        <span class="group-label" aria-hidden="true">{ "Network" }</span>
+                        <button onclick={split} aria-label="Split the network in two halves (s)" title="Split the network in two halves (s)" data-testid="split">{ "Split" }</button>
+                        <button onclick={heal} disabled={!partitioned} aria-label="Heal the network (h)" title={if partitioned { "Heal the network (h)" } else { "Nothing to heal: the network is whole" }} data-testid="heal">{ "Heal" }</button>
+                    </span>
+                    <span class="sep" />
                     <label>{ "Clock " }
                         <select onchange={clock} aria-label="Clock shown on agents" data-testid="clock-mode">
                             <option value="lamport" selected={props.clock == ClockMode::Lamport}>{ "Lamport" }</option>
@@ -212,9 +220,11 @@ pub fn Controls(props: &ControlsProps) -> Html {
                         </select>
                     </label>
                     <span class="sep" />
-                    <button onclick={share} aria-label="Copy a link to this exact run" data-testid="share">{ "Share" }</button>
-                    <button onclick={embed} aria-label="Copy an iframe snippet" data-testid="embed">{ "Embed" }</button>
-                    <button onclick={help} aria-label="Keyboard shortcuts (?)" title="Help (?)" data-testid="help">{ "?" }</button>
+                    <span class="group">
+                        <button onclick={share} aria-label="Copy a link to this exact run" title="Copy a link to this exact run" data-testid="share">{ "Share" }</button>
+                        <button onclick={embed} aria-label="Copy an iframe snippet" title="Copy an iframe snippet of this run" data-testid="embed">{ "Embed" }</button>
+                        <button onclick={help} aria-label="Keyboard shortcuts (?)" title="Keyboard shortcuts (?)" data-testid="help">{ "?" }</button>
+                    </span>
                 </div>
             }
         </div>

@@ -26,6 +26,30 @@ fn fmt_val(v: f64) -> String {
     }
 }
 
+/// A metric's key as words for the panel: `time_without_leader_ms` → "time without leader (ms)",
+/// `write_latency_ms_p99` → "write latency p99 (ms)", `p_consistent` → "P(consistent)". The key
+/// itself (as the CLI prints it) stays in the row's tooltip.
+pub fn metric_label(key: &str) -> String {
+    if let Some(rest) = key.strip_prefix("p_") {
+        return format!("P({})", rest.replace('_', " "));
+    }
+    let mut words: Vec<&str> = Vec::new();
+    let mut unit = None;
+    for w in key.split('_').filter(|w| !w.is_empty()) {
+        match w {
+            "ms" | "us" | "s" if unit.is_none() => unit = Some(w),
+            _ => words.push(w),
+        }
+    }
+    let mut out = words.join(" ");
+    if let Some(u) = unit {
+        out.push_str(" (");
+        out.push_str(u);
+        out.push(')');
+    }
+    out
+}
+
 /// The metric values at the cursor: the live ones when the cursor is at the head; scrubbed back,
 /// the last sample recorded at or before the cursor (NaN before the first), with its index in
 /// `hist` (for the sparkline's marker).
@@ -100,8 +124,8 @@ pub fn Metrics(props: &MetricsProps) -> Html {
             }
             <dl class="metric-list">
                 { for s.metrics.iter().enumerate().map(|(k, (name, _))| html! {
-                    <div class="metric" key={name.clone()}>
-                        <dt>{ name }</dt>
+                    <div class="metric" key={name.clone()} data-key={name.clone()}>
+                        <dt title={name.clone()}>{ metric_label(name) }</dt>
                         <dd><svg class="spark" viewBox="0 0 100 20" preserveAspectRatio="none" aria-hidden="true"><polyline points={spark(&props.hist, k)} />
                                 if let Some(x) = mark.clone() { <line class="spark-at" x1={x.clone()} x2={x} y1="0" y2="20" /> }
                             </svg>
@@ -168,6 +192,22 @@ mod tests {
         // Before the first sample: nothing to show.
         let (v, at) = values_at(Time(50), Time(400), &live, &hist);
         assert!(v.iter().all(|x| x.is_nan()) && at.is_none());
+    }
+
+    #[test]
+    fn metric_keys_read_as_words_with_the_unit_last() {
+        assert_eq!(metric_label("elections"), "elections");
+        assert_eq!(metric_label("split_votes"), "split votes");
+        assert_eq!(
+            metric_label("time_without_leader_ms"),
+            "time without leader (ms)"
+        );
+        assert_eq!(
+            metric_label("write_latency_ms_p99"),
+            "write latency p99 (ms)"
+        );
+        assert_eq!(metric_label("p_consistent"), "P(consistent)");
+        assert_eq!(metric_label("messages_per_second"), "messages per second");
     }
 
     #[test]

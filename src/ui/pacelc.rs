@@ -322,10 +322,10 @@ pub fn Pacelc(props: &PacelcProps) -> Html {
                 </div>
                 if let Some(m) = &model {
                     { readout(m) }
-                    <h3>{ "Consistency against t" }</h3>
-                    { curve_chart(m) }
-                    <h3>{ "Latency vs consistency, every (R, W)" }</h3>
-                    { plane_chart(m) }
+                    <div class="pacelc-charts">
+                        <figure><h3>{ "Consistency against t" }</h3>{ curve_chart(m) }</figure>
+                        <figure><h3>{ "Latency vs consistency, every (R, W)" }</h3>{ plane_chart(m) }</figure>
+                    </div>
                     <p class="legend"><span class="key strict">{ "●" }</span>{ " R+W>N " }<span class="key">{ "●" }</span>{ " R+W≤N " }<span class="key current">{ "●" }</span>{ " current" }</p>
                 }
             }

@@ -951,7 +951,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             <main class="page embed" data-testid="page" data-scenario={def.id}>
                 { stage }
                 <Controls snap={panel_snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={cb.controls.clone()} compact={true} />
-                <a class="open-full" href={open_href} target="_blank" rel="noopener">{ format!("{} ↗", def.title) }</a>
+                <a class="open-full" href={open_href} target="_blank" rel="noopener" title={format!("Open “{}” in Swarmscope", def.title)}><span class="open-title">{ def.title }</span>{ " ↗" }</a>
                 { live }
                 { toast_html.unwrap_or_default() }
             </main>
@@ -979,16 +979,20 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 <section class="main-col" aria-label="Simulation">
                     { stage }
                     <Controls snap={panel_snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={cb.controls.clone()} compact={false} />
-                    <SpaceTime diagram={diagram} on_seek={cb.on_seek.clone()} on_scroll={cb.on_scroll.clone()} on_zoom={cb.on_zoom.clone()} selected={sel} on_select={cb.on_select.clone()} witness={g_marks} painter={diag_painter} />
+                    <SpaceTime diagram={diagram} on_seek={cb.on_seek.clone()} on_scroll={cb.on_scroll.clone()} on_zoom={cb.on_zoom.clone()} selected={sel} on_select={cb.on_select.clone()} witness={g_marks} painter={diag_painter} {narrow} />
+                    // The story and the scenario's study sit under the diagram, where the wide
+                    // column has room for them (in the side column they left it a long empty
+                    // stretch and squeezed the charts); one column (narrow screens) reorders the
+                    // panels in CSS so the inspector and metrics come first.
+                    <Explain def_id={def.id} />
+                    if def.id == "quorum" { <super::pacelc::Pacelc params={pmap.clone()} /> }
+                    if def.id == "raft-election" { <super::cdf::ElectionCdf params={pmap.clone()} /> }
                 </section>
                 <aside class="side-col" aria-label="Panels">
                     <Inspector snap={panel_snap.clone()} selected={sel} label={inspect} msg={msg_rec} />
                     <Metrics snap={panel_snap.clone()} hist={hist} on_seek={cb.on_seek.clone()} />
                     <Guarantees rows={g_rows} checking={g_checking} error={g_error} ops={g_ops} narration={g_narr} focus={g_focus} on_show={cb.on_show.clone()} />
-                    if def.id == "quorum" { <super::pacelc::Pacelc params={pmap.clone()} /> }
-                    if def.id == "raft-election" { <super::cdf::ElectionCdf params={pmap.clone()} /> }
                     <Sliders params={params} on_change={cb.on_param.clone()} />
-                    <Explain def_id={def.id} />
                 </aside>
             </div>
             { live }

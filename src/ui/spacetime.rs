@@ -17,7 +17,10 @@ use yew::prelude::*;
 
 pub const MAX_ARROWS: usize = 800;
 pub const MAX_MARKS: usize = 1500;
+/// Drawing width: 1000 units, or 560 on a phone, where 1000 scaled the lanes, labels and axis
+/// down to a third (unreadable at 390 px).
 const W: f64 = 1000.0;
+const W_NARROW: f64 = 560.0;
 const LEFT: f64 = 34.0;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -146,6 +149,9 @@ pub struct SpaceTimeProps {
     pub on_zoom: Callback<f64>,
     pub selected: Option<Sel>,
     pub on_select: Callback<Sel>,
+    /// A phone-width viewport: a narrower drawing, so it is not scaled down as far.
+    #[prop_or_default]
+    pub narrow: bool,
     /// Witness operations of broken guarantees (drawn when in the window).
     #[prop_or_default]
     pub witness: Rc<Vec<super::guarantees::WitnessMark>>,
@@ -155,10 +161,12 @@ pub struct SpaceTimeProps {
 }
 
 /// The drawing geometry of a diagram (shared by its SVG and its canvas).
-fn geom_of(d: &Diagram) -> DiagramGeom {
-    let lane = (260.0 / d.n.max(1) as f64).clamp_f(6.0, 28.0);
+fn geom_of(d: &Diagram, narrow: bool) -> DiagramGeom {
+    // Up to 36 units a lane: a few agents (two generals, five voters) got a strip too flat to
+    // follow the arrows in.
+    let lane = (260.0 / d.n.max(1) as f64).clamp_f(6.0, 36.0);
     DiagramGeom {
-        w: W,
+        w: if narrow { W_NARROW } else { W },
         left: LEFT,
         lane,
         h: lane * d.n.max(1) as f64 + 22.0,
@@ -170,7 +178,9 @@ fn geom_of(d: &Diagram) -> DiagramGeom {
 #[component]
 pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
     let d = &props.diagram;
-    let g = geom_of(d);
+    let narrow = props.narrow;
+    let g = geom_of(d, narrow);
+    let w = g.w;
     let (lane, h, span) = (g.lane, g.h, g.span);
     let x = move |t: Time| g.x(t.0);
     let y = move |i: u32| g.y(i);
@@ -190,7 +200,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         };
         let paint = Rc::new(move |d: &Rc<Diagram>| {
             if let Some(c) = canvas_ref.cast::<web_sys::HtmlCanvasElement>() {
-                canvas::draw_diagram(&mut layer.borrow_mut(), &c, d, geom_of(d), sel);
+                canvas::draw_diagram(&mut layer.borrow_mut(), &c, d, geom_of(d, narrow), sel);
             }
         });
         let painter = props.painter.clone();
@@ -232,8 +242,8 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
             if r.width() <= 0.0 {
                 return;
             }
-            let fx = (e.client_x() as f64 - r.left()) / r.width() * W;
-            let f = ((fx - LEFT) / (W - LEFT - 6.0)).clamp_f(0.0, 1.0);
+            let fx = (e.client_x() as f64 - r.left()) / r.width() * w;
+            let f = ((fx - LEFT) / (w - LEFT - 6.0)).clamp_f(0.0, 1.0);
             seek.emit(Time(t0.0 + (f * (t1.0 - t0.0) as f64) as u64))
         })
     };
@@ -333,17 +343,17 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
         <section class="panel spacetime" aria-label="Space-time diagram">
             <div class="panel-head">
                 <h2>{ "Space-time diagram" }</h2>
-                <span class="hint">{ format!("{} messages in view{} · click an arrow to inspect it, elsewhere to seek; wheel scrolls, shift+wheel zooms", d.total, if d.total > d.arrows.len() { format!(" ({} of them drawn)", d.arrows.len()) } else { String::new() }) }</span>
+                <span class="hint">{ format!("{} {} in view{} · click an arrow to inspect it, elsewhere to seek; wheel scrolls, shift+wheel zooms", d.total, if d.total == 1 { "message" } else { "messages" }, if d.total > d.arrows.len() { format!(" ({} of them drawn)", d.arrows.len()) } else { String::new() }) }</span>
                 <button onclick={zin} aria-label="Zoom in on time" data-testid="zoom-in">{ "+" }</button>
                 <button onclick={zout} aria-label="Zoom out" data-testid="zoom-out">{ "−" }</button>
             </div>
             <div class="st-box" onmousemove={onmove} onmouseleave={onleave}>
             <canvas class="st-canvas" ref={canvas_ref} aria-hidden="true" data-testid="st-canvas"></canvas>
-            <svg viewBox={format!("0 0 {} {}", Shortest(W), Fixed(h, 0))} class="st-svg" ref={svg_ref} {onclick} data-testid="spacetime" data-arrows={d.arrows.len().to_string()} data-total={d.total.to_string()}
+            <svg viewBox={format!("0 0 {} {}", Shortest(w), Fixed(h, 0))} class="st-svg" ref={svg_ref} {onclick} data-testid="spacetime" data-arrows={d.arrows.len().to_string()} data-total={d.total.to_string()}
                 role="img" aria-label={format!("Messages between {} agents from {} to {}", d.n, d.t0, d.t1)}>
                 { for (0..d.n as u32).map(|i| html! {
                     <g key={format!("lane{i}")} class={classes!("lane", (sel_agent == Some(i)).then_some("selected"))}>
-                        <line x1={shortest(LEFT)} x2={shortest(W)} y1={fixed(y(i), 1)} y2={fixed(y(i), 1)} />
+                        <line x1={shortest(LEFT)} x2={shortest(w)} y1={fixed(y(i), 1)} y2={fixed(y(i), 1)} />
                         if lane >= 9.0 {
                             <text x="2" y={fixed(y(i) + 4.0, 1)} style={format!("font-size:{}px", Fixed(lane.min(12.0), 0))}>{ format!("a{i}") }</text>
                         }
@@ -355,7 +365,7 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
                 }) }
                 <line class="cursor" x1={fixed(x(d.cursor), 1)} x2={fixed(x(d.cursor), 1)} y1="0" y2={fixed(h - 14.0, 0)} data-testid="st-cursor" />
                 <text class="axis" x={shortest(LEFT)} y={fixed(h - 2.0, 0)}>{ super::geom::fmt_ms(d.t0.as_ms_f64()) }</text>
-                <text class="axis end" x={shortest(W)} y={fixed(h - 2.0, 0)}>{ super::geom::fmt_ms(d.t1.as_ms_f64()) }</text>
+                <text class="axis end" x={shortest(w)} y={fixed(h - 2.0, 0)}>{ super::geom::fmt_ms(d.t1.as_ms_f64()) }</text>
             </svg>
             <div class="msg-tip" ref={tip_ref} role="tooltip" data-testid="st-tip" hidden=true></div>
             </div>

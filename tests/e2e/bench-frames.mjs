@@ -181,8 +181,9 @@ await page.goto(new URL(`/?${q2}`, base).href);
 await page.getByTestId('spacetime').waitFor();
 await page.$eval('[data-testid=spacetime]', (e) => e.scrollIntoView());
 const sent = await page.evaluate(() => {
-  const m = /messages_per_second[^\d]*([\d.]+)/.exec(document.querySelector('.metric-list')?.textContent ?? '');
-  return m ? Number(m[1]) : null;
+  // The panel shows the metric as words; its key is the row's data-key.
+  const v = document.querySelector('.metric[data-key=messages_per_second] .num')?.textContent;
+  return v == null ? null : Number(v);
 });
 await measure(
   page,
