@@ -426,8 +426,17 @@ pub fn draw_stage(
         ctx.set_font("10px system-ui, sans-serif");
         ctx.set_text_align("center");
         ctx.set_fill_style_str(&pal.muted);
-        for d in layer.dots.iter().filter(|d| d.gone.is_none()) {
-            ctx.fill_text(d.kind, d.x, d.y - mr - 3.0);
+        // Messages that leave together would write their names over each other: only those
+        // that do not clash are labelled (hover names any of them).
+        let live: Vec<&MsgDot> = layer.dots.iter().filter(|d| d.gone.is_none()).collect();
+        let at: Vec<(f64, f64, usize)> = live
+            .iter()
+            .map(|d| (d.x, d.y - mr - 3.0, d.kind.chars().count()))
+            .collect();
+        for (d, keep) in live.iter().zip(geom::unclashed(&at, 10.0)) {
+            if keep {
+                ctx.fill_text(d.kind, d.x, d.y - mr - 3.0);
+            }
         }
         ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     }

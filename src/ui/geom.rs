@@ -40,6 +40,34 @@ pub const RING_MAX: usize = 24;
 /// Height of the band a grid leaves free at the bottom of the stage for the legend.
 pub const LEGEND_BAND: f64 = 34.0;
 
+/// Which of some centred labels (x, baseline y, characters) at font size `fs` to draw so that
+/// none overlaps another: each in turn, unless it would touch one already kept.
+pub fn unclashed(labels: &[(f64, f64, usize)], fs: f64) -> Vec<bool> {
+    let mut kept: Vec<(f64, f64, f64, f64)> = vec![];
+    labels
+        .iter()
+        .map(|&(x, y, chars)| {
+            let half = 0.56 * fs * chars as f64 / 2.0 + 2.0;
+            let b = (x - half, y - fs, x + half, y + 2.0);
+            let clash = kept
+                .iter()
+                .any(|k| b.0 < k.2 && k.0 < b.2 && b.1 < k.3 && k.1 < b.3);
+            if !clash {
+                kept.push(b);
+            }
+            !clash
+        })
+        .collect()
+}
+
+/// How many characters of a label at font size `fs` fit in `width` (see [`fit_font`]).
+pub fn fit_chars(width: f64, fs: f64) -> usize {
+    if !(width > 0.0 && fs > 0.0) {
+        return 0;
+    }
+    (width / (0.56 * fs)).floor() as usize
+}
+
 /// Font size (px) at which a label of `chars` characters fits in `width`, at most `fs`; `None`
 /// when it would have to be smaller than `min` (then the label is dropped or shortened).
 pub fn fit_font(chars: usize, width: f64, fs: f64, min: f64) -> Option<f64> {
@@ -218,6 +246,18 @@ mod tests {
         let f = fit_font(20, 100.0, 12.0, 6.0).unwrap();
         assert!(f < 12.0 && 20.0 * 0.56 * f <= 100.0 + 1e-9);
         assert_eq!(fit_font(40, 60.0, 12.0, 6.0), None);
+        assert_eq!(fit_chars(112.5, 10.0), 20);
+        assert!(fit_font(fit_chars(112.5, 10.0), 112.5, 10.0, 6.0) == Some(10.0));
+        assert_eq!(fit_chars(f64::NAN, 10.0), 0);
+        // Three "Heartbeat" labels leaving one agent together: one is drawn; one far away too.
+        let keep = unclashed(
+            &[(100.0, 50.0, 9), (103.0, 52.0, 9), (98.0, 49.0, 9), (300.0, 50.0, 9)],
+            10.0,
+        );
+        assert_eq!(keep, vec![true, false, false, true]);
+        // Side by side but apart, or one above the other: both.
+        assert_eq!(unclashed(&[(100.0, 50.0, 4), (140.0, 50.0, 4)], 10.0), vec![true, true]);
+        assert_eq!(unclashed(&[(100.0, 50.0, 9), (100.0, 64.0, 9)], 10.0), vec![true, true]);
     }
 
     #[test]

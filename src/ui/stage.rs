@@ -470,7 +470,7 @@ pub fn glyph(role: Role) -> &'static str {
     match role {
         Role::Leader => "★",
         Role::Candidate => "?",
-        Role::Follower => "·",
+        Role::Follower => "•",
         Role::Coordinator => "◆",
         Role::Replica => "▪",
         Role::Client => "☺",
@@ -507,6 +507,8 @@ pub fn clock_text(nv: &NodeView, mode: ClockMode) -> String {
 #[derive(PartialEq)]
 struct Geo {
     fs: f64,
+    /// The longest state line (characters) that fits between two neighbours on the ring.
+    state_max: usize,
     agents: Vec<AgentGeo>,
     halo_r: AttrValue,
     body_r: AttrValue,
@@ -555,8 +557,16 @@ impl Geo {
             ))
         };
         let (c, p) = (Fixed(r * 0.7, 1), Fixed(-r * 0.7, 1));
+        // The room for a label: the gap to the next agent on the ring (the whole width for one).
+        let room = match lay.pts.as_slice() {
+            [a, b, ..] => ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt(),
+            _ => W,
+        };
+        // Neighbours on a ring rarely share a label row, so a little more than the gap.
+        let state_max = geom::fit_chars(room * 1.25, fs * 0.92).clamp(16, 40);
         Geo {
             fs,
+            state_max,
             agents: lay
                 .pts
                 .iter()
@@ -654,8 +664,12 @@ fn agent(
         Some((format!("{line1} · {clock}"), fs))
     };
     let mut state = nv.summary.state.clone();
-    if state.chars().count() > 26 {
-        state = state.chars().take(25).collect::<String>() + "…";
+    if state.chars().count() > geo.state_max {
+        state = state.chars().take(geo.state_max - 1).collect::<String>() + "…";
+    }
+    // A state that only repeats the role ("leader" under "leader · e1") is not shown.
+    if state.eq_ignore_ascii_case(role.name()) {
+        state.clear();
     }
     let suspicion =
         (!suspected_by.is_empty()).then(|| manip::suspicion_text(id, suspected_by, nv.status));
