@@ -8,6 +8,7 @@
 //! al., "Probabilistically Bounded Staleness for Practical Partial Quorums", VLDB 2012, Table 3.
 
 use super::decimal::Shortest;
+use super::parse_float::parse_f64;
 use super::rng::SimRng;
 use super::time::Time;
 use serde::{Deserialize, Serialize};
@@ -281,9 +282,7 @@ pub fn parse_dist(text: &str) -> Result<Dist, String> {
         let mut x = [0.0; 2];
         for (i, a) in args[..nums].iter().enumerate() {
             let a = a.trim().trim_end_matches("ms");
-            x[i] = a
-                .parse::<f64>()
-                .map_err(|_| format!("'{t}': '{a}' is not a number"))?;
+            x[i] = parse_f64(a).ok_or_else(|| format!("'{t}': '{a}' is not a number"))?;
         }
         let sub = |i: usize| parse_dist(&args[i]).map(Box::new);
         match family {

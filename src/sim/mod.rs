@@ -22,6 +22,7 @@ pub mod decimal;
 pub mod dynamic;
 pub mod intervention;
 pub mod network;
+pub mod parse_float;
 pub mod queue;
 pub mod trace;
 pub mod units;

@@ -11,6 +11,7 @@
 //! Pure Rust, so it is unit-tested natively.
 
 use crate::sim::decimal::ClampF as _;
+use crate::sim::parse_float::parse_f64;
 /// An RGBA colour, not premultiplied (the canvas's `ImageData` layout).
 pub type Rgba = [u8; 4];
 
@@ -285,7 +286,7 @@ pub fn parse_color(v: &str) -> Option<Rgba> {
         .strip_suffix(')')?
         .split([',', ' ', '/'])
         .filter(|s| !s.is_empty())
-        .map(|s| s.trim_end_matches(['%', 'd', 'e', 'g']).parse::<f64>().ok())
+        .map(|s| parse_f64(s.trim_end_matches(['%', 'd', 'e', 'g'])))
         .collect::<Option<_>>()?;
     let alpha = |i: usize| {
         args.get(i)
