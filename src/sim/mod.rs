@@ -24,6 +24,7 @@ pub mod intervention;
 pub mod network;
 pub mod parse_float;
 pub mod queue;
+pub mod text;
 pub mod trace;
 pub mod units;
 pub mod vecmap;
