@@ -22,6 +22,7 @@ pub mod wire;
 
 use crate::protocols::quorum::montecarlo::PlanePoint;
 use crate::protocols::raft_election::study::Curve;
+use crate::sim::parse_float::parse_f64;
 use crate::sim::{History, OpFn, Outcome, Time, Value};
 use std::collections::BTreeMap;
 use wire::{lines, Enc, Line};
@@ -409,7 +410,7 @@ fn part_dec(ls: impl Iterator<Item = Line>) -> Result<Part, String> {
                 let times_ms = l
                     .rest()
                     .iter()
-                    .map(|t| t.parse::<f64>().map_err(|_| format!("bad time '{t}'")))
+                    .map(|t| parse_f64(t).ok_or_else(|| format!("bad time '{t}'")))
                     .collect::<Result<_, _>>()?;
                 p.study.push(Curve {
                     range,

@@ -6,6 +6,7 @@
 //! Hand-written rather than JSON on purpose: the page's wasm then carries no JSON parser, and
 //! the codec is a few hundred bytes of code on each side (docs/explorer.md, "The Web Worker").
 
+use crate::sim::parse_float::parse_f64;
 use std::fmt::Write as _;
 
 /// Builds a message line by line.
@@ -110,8 +111,7 @@ impl Line {
     /// The next field as a number.
     pub fn f(&mut self) -> Result<f64, String> {
         let s = self.s()?;
-        s.parse()
-            .map_err(|_| format!("'{}' line: '{s}' is not a number", self.tag()))
+        parse_f64(&s).ok_or_else(|| format!("'{}' line: '{s}' is not a number", self.tag()))
     }
     /// The next field as an unsigned integer.
     pub fn u(&mut self) -> Result<u64, String> {

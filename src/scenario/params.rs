@@ -127,7 +127,7 @@ impl ParamKind {
 
 /// `300ms..600ms` or a single duration (lo = hi).
 pub fn parse_duration_range(text: &str) -> Result<(Time, Time), String> {
-    match text.split_once("..") {
+    match crate::sim::text::split_once(text, "..") {
         Some((lo, hi)) => {
             let lo = parse_duration(lo).map_err(|e| e.0)?;
             let hi = parse_duration(hi).map_err(|e| e.0)?;

@@ -49,10 +49,11 @@ pub fn path(id: &str) -> String {
 
 /// Reads the three sections of a texts file.
 pub fn parse(text: &str) -> Result<Story<'_>, StoryError> {
-    let mut sections = text
-        .strip_prefix("## ")
-        .ok_or(StoryError("the text does not start with a '## ' heading"))?
-        .split("\n## ");
+    let mut sections = crate::sim::text::split(
+        text.strip_prefix("## ")
+            .ok_or(StoryError("the text does not start with a '## ' heading"))?,
+        "\n## ",
+    );
     let mut next = |heading: &str| {
         let section = sections.next().unwrap_or_default();
         let (h, text) = section.split_once('\n').unwrap_or((section, ""));

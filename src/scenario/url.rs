@@ -12,6 +12,7 @@
 use super::{find, ids};
 use crate::sim::decimal::Shortest;
 use crate::sim::intervention::{pct_decode, pct_encode, Intervention};
+use crate::sim::parse_float::parse_f64;
 use crate::sim::time::{parse_duration, Time};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -52,7 +53,7 @@ pub const SPEED_MAX: f64 = 10.0;
 
 /// A speed factor from its text (`0.03`, `1`, `2.5`): finite and within the slider's range.
 pub fn parse_speed(v: &str) -> Result<f64, UrlError> {
-    let f: f64 = v.trim().parse().map_err(|_| {
+    let f = parse_f64(v.trim()).ok_or_else(|| {
         UrlError(format!(
             "speed '{v}' is not a number (model time per real time, e.g. 0.03 or 1)"
         ))

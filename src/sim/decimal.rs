@@ -183,16 +183,12 @@ pub fn round_sig(x: f64, digits: usize) -> f64 {
 }
 
 fn to_f64(neg: bool, d: &[u8], p: i32) -> f64 {
-    let mut s = String::with_capacity(d.len() + 8);
+    let x = super::parse_float::from_digits(d, p.into());
     if neg {
-        s.push('-');
+        -x
+    } else {
+        x
     }
-    s.push_str("0.");
-    s.extend(d.iter().map(|c| (b'0' + c) as char));
-    s.push('0');
-    s.push('e');
-    s.push_str(&p.to_string());
-    s.parse().unwrap_or(f64::NAN)
 }
 
 /// Displays as [`fixed`]`(.0, .1)` without an intermediate `String` at the call site.

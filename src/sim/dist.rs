@@ -8,6 +8,7 @@
 //! al., "Probabilistically Bounded Staleness for Practical Partial Quorums", VLDB 2012, Table 3.
 
 use super::decimal::Shortest;
+use super::parse_float::parse_f64;
 use super::rng::SimRng;
 use super::time::Time;
 use serde::{Deserialize, Serialize};
@@ -280,10 +281,11 @@ pub fn parse_dist(text: &str) -> Result<Dist, String> {
         }
         let mut x = [0.0; 2];
         for (i, a) in args[..nums].iter().enumerate() {
-            let a = a.trim().trim_end_matches("ms");
-            x[i] = a
-                .parse::<f64>()
-                .map_err(|_| format!("'{t}': '{a}' is not a number"))?;
+            let mut a = a.trim();
+            while let Some(r) = a.strip_suffix("ms") {
+                a = r;
+            }
+            x[i] = parse_f64(a).ok_or_else(|| format!("'{t}': '{a}' is not a number"))?;
         }
         let sub = |i: usize| parse_dist(&args[i]).map(Box::new);
         match family {
@@ -296,7 +298,7 @@ pub fn parse_dist(text: &str) -> Result<Dist, String> {
             "mix" => Dist::Mix(x[0], sub(1)?, sub(2)?),
             _ => Dist::Shift(x[0], sub(1)?),
         }
-    } else if let Some((lo, hi)) = t.split_once("..") {
+    } else if let Some((lo, hi)) = super::text::split_once(t, "..") {
         let lo = super::time::parse_duration(lo).map_err(|e| e.0)?;
         let hi = super::time::parse_duration(hi).map_err(|e| e.0)?;
         Dist::Uniform(lo.as_ms_f64(), hi.as_ms_f64())

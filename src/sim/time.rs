@@ -3,6 +3,7 @@
 //! Integer time keeps the event order identical on every target; floating point only appears
 //! at the edges (sampling a latency, printing milliseconds).
 
+use super::parse_float::parse_f64;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::ops::{Add, AddAssign, Sub};
@@ -101,10 +102,9 @@ pub fn parse_duration(text: &str) -> Result<Time, DurationError> {
         .find(|c: char| c.is_ascii_alphabetic() || c == 'µ')
         .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
-    let value: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| DurationError(format!("'{text}' is not a duration (try 15ms, 2s, 250us)")))?;
+    let value = parse_f64(num.trim()).ok_or_else(|| {
+        DurationError(format!("'{text}' is not a duration (try 15ms, 2s, 250us)"))
+    })?;
     if !value.is_finite() || value < 0.0 {
         return Err(DurationError(format!(
             "'{text}' must be a finite, non-negative duration"

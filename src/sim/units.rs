@@ -1,5 +1,7 @@
 //! Parsing of parameter values with units, shared by the engine, the scenarios and the CLI.
 
+use super::parse_float::parse_f64;
+
 /// `0.1`, `10%`, `0` … `1`.
 pub fn parse_probability(text: &str) -> Result<f64, String> {
     let t = text.trim();
@@ -7,9 +9,8 @@ pub fn parse_probability(text: &str) -> Result<f64, String> {
         Some(n) => (n.trim(), 100.0),
         None => (t, 1.0),
     };
-    let v: f64 = num
-        .parse()
-        .map_err(|_| format!("'{text}' is not a probability (use 0.1 or 10%)"))?;
+    let v =
+        parse_f64(num).ok_or_else(|| format!("'{text}' is not a probability (use 0.1 or 10%)"))?;
     let p = v / scale;
     if !(0.0..=1.0).contains(&p) {
         return Err(format!("'{text}' must lie between 0 and 1 (0% and 100%)"));

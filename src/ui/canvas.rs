@@ -24,6 +24,7 @@ use super::paint::Rec;
 use super::raster::{self, Rgba};
 use super::spacetime::{Diagram, Mark};
 use crate::sim::decimal::ClampF as _;
+use crate::sim::parse_float::parse_f64;
 use crate::ui::geom::Fixed;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -131,7 +132,7 @@ pub fn nearest_seg(segs: &[Seg], p: (f64, f64), tol: f64) -> Option<usize> {
 
 /// `"45%"` → 45.0 (the lightness of message colours, `--msg-l`).
 pub fn parse_pct(v: &str) -> Option<f64> {
-    v.trim().trim_end_matches('%').trim().parse().ok()
+    parse_f64(v.trim().trim_end_matches('%').trim())
 }
 
 /// Colours from the page's CSS variables.

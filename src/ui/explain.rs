@@ -51,7 +51,11 @@ pub fn Explain(props: &ExplainProps) -> Html {
         (id, t) if *id == props.def_id => t.clone(),
         _ => Texts::Loading,
     };
-    let paras = |s: &str| -> Html { s.split("\n\n").map(|p| html! { <p>{ p }</p> }).collect() };
+    let paras = |s: &str| -> Html {
+        crate::sim::text::split(s, "\n\n")
+            .map(|p| html! { <p>{ p }</p> })
+            .collect()
+    };
     let body = match &state {
         Texts::Loading => {
             html! { <p class="muted" data-testid="explain-loading">{ "loading…" }</p> }

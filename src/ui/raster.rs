@@ -18,6 +18,7 @@
 //! blending). The colour helpers ([`hsl`], [`parse_color`]) are still the page's.
 
 use crate::sim::decimal::ClampF as _;
+use crate::sim::parse_float::parse_f64;
 /// An RGBA colour, not premultiplied (the canvas's `ImageData` layout).
 pub type Rgba = [u8; 4];
 
@@ -262,11 +263,36 @@ pub fn hsl(h: f64, s: f64, l: f64) -> Rgba {
     let (s, l) = ((s / 100.0).clamp_f(0.0, 1.0), (l / 100.0).clamp_f(0.0, 1.0));
     let a = s * l.min(1.0 - l);
     let f = |n: f64| {
-        let k = (n + h.rem_euclid(360.0) / 30.0) % 12.0;
+        // In [0, 24): `% 12.0` without core's fmod is one exact subtraction (Sterbenz).
+        let k = n + hue(h) / 30.0;
+        let k = if k >= 12.0 { k - 12.0 } else { k };
         let v = l - a * (k - 3.0).min(9.0 - k).clamp_f(-1.0, 1.0);
         (v * 255.0).round().clamp_f(0.0, 255.0) as u8
     };
     [f(0.0), f(8.0), f(4.0), 255]
+}
+
+/// `h.rem_euclid(360.0)`, bit for bit, without core's `fmod` (1 KB of the wasm with the 128-bit
+/// division it brings): the exact remainder by subtracting 360 × 2^k, the largest that fits, each
+/// step exact (Sterbenz: y <= r < 2y).
+fn hue(h: f64) -> f64 {
+    if !h.is_finite() {
+        return f64::NAN;
+    }
+    let mut r = h.abs();
+    while r >= 360.0 {
+        let mut y = 360.0;
+        while y * 2.0 <= r {
+            y *= 2.0;
+        }
+        r -= y;
+    }
+    let r = r.copysign(h);
+    if r < 0.0 {
+        r + 360.0
+    } else {
+        r
+    }
 }
 
 /// A CSS colour as the palette reads them from custom properties: `#rgb`, `#rrggbb`, `rgb(…)`,
@@ -292,7 +318,7 @@ pub fn parse_color(v: &str) -> Option<Rgba> {
         .strip_suffix(')')?
         .split([',', ' ', '/'])
         .filter(|s| !s.is_empty())
-        .map(|s| s.trim_end_matches(['%', 'd', 'e', 'g']).parse::<f64>().ok())
+        .map(|s| parse_f64(s.trim_end_matches(['%', 'd', 'e', 'g'])))
         .collect::<Option<_>>()?;
     let alpha = |i: usize| {
         args.get(i)
@@ -316,6 +342,55 @@ pub fn parse_color(v: &str) -> Option<Rgba> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn hue_is_rem_euclid_bit_for_bit(bits in any::<u64>(), small in -2000.0f64..2000.0) {
+            for h in [f64::from_bits(bits), small, small.round(), small * 360.0] {
+                let (got, want) = (hue(h), h.rem_euclid(360.0));
+                prop_assert!(got.to_bits() == want.to_bits() || (got.is_nan() && want.is_nan()), "{} {} {}", h, got, want);
+            }
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn hsl_equals_the_fmod_formula(h in -1000.0f64..1000.0, s in -10.0f64..110.0, l in -10.0f64..110.0) {
+            // The conversion as it was written with `%` (core's fmod).
+            let (s2, l2) = ((s / 100.0).clamp_f(0.0, 1.0), (l / 100.0).clamp_f(0.0, 1.0));
+            let a = s2 * l2.min(1.0 - l2);
+            let f = |n: f64| {
+                let k = (n + h.rem_euclid(360.0) / 30.0) % 12.0;
+                let v = l2 - a * (k - 3.0).min(9.0 - k).clamp_f(-1.0, 1.0);
+                (v * 255.0).round().clamp_f(0.0, 255.0) as u8
+            };
+            prop_assert_eq!(hsl(h, s, l), [f(0.0), f(8.0), f(4.0), 255]);
+        }
+    }
+
+    #[test]
+    fn hue_edges() {
+        for h in [
+            0.0,
+            -0.0,
+            360.0,
+            -360.0,
+            720.0,
+            -1e-20,
+            1e-300,
+            359.999,
+            1e308,
+            -1e308,
+            5e-324,
+            f64::MAX,
+        ] {
+            assert_eq!(hue(h).to_bits(), h.rem_euclid(360.0).to_bits(), "{h}");
+        }
+        for h in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert!(hue(h).is_nan());
+        }
+    }
 
     fn px(r: &Raster, x: usize, y: usize) -> [u8; 4] {
         let i = (y * r.w + x) * 4;

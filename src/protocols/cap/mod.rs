@@ -184,11 +184,11 @@ impl Agent for Node {
     fn on_client(&mut self, ctx: &mut Ctx<Msg>, request: &str) {
         let Node::Client(c) = self else { return };
         let w: Vec<&str> = request.split_whitespace().collect();
-        let key = |s: &str| {
-            s.trim_start_matches("task")
-                .parse::<usize>()
-                .ok()
-                .filter(|k| *k < c.keys)
+        let key = |mut s: &str| {
+            while let Some(r) = s.strip_prefix("task") {
+                s = r;
+            }
+            s.parse::<usize>().ok().filter(|k| *k < c.keys)
         };
         match w.as_slice() {
             ["read", k] => {
