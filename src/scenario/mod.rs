@@ -90,6 +90,13 @@ impl ScenarioDef {
         Params::new(&self.all_params(), overrides)
     }
 
+    /// How many agents a run with the default parameters has (the gallery's preview draws
+    /// them); None if the defaults do not build.
+    pub fn default_agents(&self) -> Option<usize> {
+        let run = self.instantiate(&BTreeMap::new(), 1, vec![], TraceConfig::default());
+        run.ok().map(|sim| sim.n())
+    }
+
     /// Builds a run from raw overrides.
     pub fn instantiate(
         &self,
@@ -222,6 +229,20 @@ pub fn ids() -> Vec<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_scenario_builds_with_its_defaults_and_counts_its_agents() {
+        for s in CATALOGUE {
+            let n = s
+                .default_agents()
+                .unwrap_or_else(|| panic!("{} builds", s.id));
+            assert!((1..=100).contains(&n), "{}: {n}", s.id);
+        }
+        let n = |id: &str| find(id).and_then(ScenarioDef::default_agents);
+        assert_eq!(n("two-generals"), Some(2));
+        // Three replicas and the coordinator that runs the PACELC trials.
+        assert_eq!(n("quorum"), Some(4));
+    }
 
     #[test]
     fn catalogue_ids_are_unique_and_urls_safe() {

@@ -48,13 +48,8 @@ pub fn Gallery(props: &GalleryProps) -> Html {
 }
 
 fn card(s: &'static ScenarioDef, on_open: &Callback<String>) -> Html {
-    let n = s
-        .all_params()
-        .iter()
-        .find(|p| p.key == "nodes")
-        .and_then(|p| p.default.parse::<usize>().ok())
-        .unwrap_or(5)
-        .clamp(1, 24);
+    // As many agents as the scenario's default run has (Two Generals: two).
+    let n = s.default_agents().unwrap_or(5).clamp(1, 24);
     let pos = geom::layout(n, 120.0, 80.0);
     let onclick = {
         let on_open = on_open.clone();

@@ -251,13 +251,24 @@ mod tests {
         assert_eq!(fit_chars(f64::NAN, 10.0), 0);
         // Three "Heartbeat" labels leaving one agent together: one is drawn; one far away too.
         let keep = unclashed(
-            &[(100.0, 50.0, 9), (103.0, 52.0, 9), (98.0, 49.0, 9), (300.0, 50.0, 9)],
+            &[
+                (100.0, 50.0, 9),
+                (103.0, 52.0, 9),
+                (98.0, 49.0, 9),
+                (300.0, 50.0, 9),
+            ],
             10.0,
         );
         assert_eq!(keep, vec![true, false, false, true]);
         // Side by side but apart, or one above the other: both.
-        assert_eq!(unclashed(&[(100.0, 50.0, 4), (140.0, 50.0, 4)], 10.0), vec![true, true]);
-        assert_eq!(unclashed(&[(100.0, 50.0, 9), (100.0, 64.0, 9)], 10.0), vec![true, true]);
+        assert_eq!(
+            unclashed(&[(100.0, 50.0, 4), (140.0, 50.0, 4)], 10.0),
+            vec![true, true]
+        );
+        assert_eq!(
+            unclashed(&[(100.0, 50.0, 9), (100.0, 64.0, 9)], 10.0),
+            vec![true, true]
+        );
     }
 
     #[test]
