@@ -149,15 +149,17 @@ app.test('every scenario in the catalogue opens, runs and draws', async ({ page,
   }
 });
 
-app.test('a scenario whose texts cannot be fetched says so and still runs', async ({ page, url, problems }) => {
-  await page.route('**/texts/*.txt', (r) => r.fulfill({ status: 404, body: 'gone' }));
-  await page.goto(url('/?s=heartbeat&seed=1&t=300ms'));
+// The route is set before the page's first load (a second navigation would abort whatever the
+// first page still had in flight, which the harness counts as a problem).
+const gone = { path: '/?s=heartbeat&seed=1&t=300ms', before: (page) => page.route('**/texts/*.txt', (r) => r.fulfill({ status: 404, body: 'gone' })) };
+app.test('a scenario whose texts cannot be fetched says so and still runs', gone, async ({ page, problems, shot }) => {
   await page.getByTestId('stage').waitFor();
   const msg = await page.getByTestId('explain-error').textContent();
   assert.match(msg, /could not be loaded \(HTTP 404/);
   // The 404 itself is what this test provokes; anything else still fails it.
   const provoked = (p) => /texts\/heartbeat\.txt|status of 404/.test(p);
   problems.splice(0, problems.length, ...problems.filter((p) => !provoked(p)));
+  await shot('texts-missing');
 });
 
 // ---- direct manipulation: links, walls, suspicion; speed and time in the URL ----

@@ -63,7 +63,8 @@ export function useApp({ viewport = { width: 1280, height: 800 } } = {}) {
 
   const url = (path = '/') => new URL(path, state.baseUrl).href;
 
-  /// A test with a fresh page already showing the app at `path` (default `/`).
+  /// A test with a fresh page already showing the app at `path` (default `/`); `before(page)`, if
+  /// given, runs before that first load (e.g. `page.route`).
   /// `fn({ page, shot, url, problems })`; the test fails if `problems` is not empty at the end.
   function appTest(name, fnOrOptions, maybeFn) {
     const options = typeof fnOrOptions === 'function' ? {} : fnOrOptions;
@@ -88,6 +89,8 @@ export function useApp({ viewport = { width: 1280, height: 800 } } = {}) {
         return file;
       };
       try {
+        // Set up before the first load (routes that must answer the page's first requests).
+        if (options.before) await options.before(page);
         await page.goto(url(options.path ?? '/'), { waitUntil: 'load' });
         // trunk's loader sets window.wasmBindings once the wasm module has started.
         await page.waitForFunction(() => window.wasmBindings !== undefined, null, {
