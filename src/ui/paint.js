@@ -54,7 +54,7 @@ function replay(st, m) {
 // by, width, rgba, alpha); rgba packed in one number, 0xRRGGBBAA.
 const SUB = 8;
 function newRaster() {
-  return { w: 0, h: 0, px: new Uint8ClampedArray(0), drawn: null, before: null, masks: null, c: [0, 0, 0, 0] };
+  return { w: 0, h: 0, px: new Uint8ClampedArray(0), px32: new Uint32Array(0), drawn: null, before: null, masks: null, c: [0, 0, 0, 0], c32: 0 };
 }
 function rasterOp(R, n, i) {
   const kind = n[i];
@@ -64,6 +64,8 @@ function rasterOp(R, n, i) {
     c[1] = (p >>> 16) & 255;
     c[2] = (p >>> 8) & 255;
     c[3] = p & 255;
+    // The same colour as one pixel of the Uint32 view (little-endian: ABGR).
+    R.c32 = ((c[3] << 24) | (c[2] << 16) | (c[1] << 8) | c[0]) >>> 0;
     return c;
   };
   switch (kind) {
@@ -91,12 +93,13 @@ function rclear(R, w, h) {
     R.w = w;
     R.h = h;
     R.px = new Uint8ClampedArray(w * h * 4);
+    R.px32 = new Uint32Array(R.px.buffer);
     R.drawn = null;
     return;
   }
   const d = R.drawn;
   R.drawn = null;
-  if (d) for (let y = d[1]; y < d[3]; y++) R.px.fill(0, (y * w + d[0]) * 4, (y * w + d[2]) * 4);
+  if (d) for (let y = d[1]; y < d[3]; y++) R.px32.fill(0, y * w + d[0], y * w + d[2]);
 }
 function rgrow(R, x0, y0, x1, y1) {
   const d = R.drawn;
@@ -153,18 +156,17 @@ function rdisc(R, cx, cy, r, c, alpha) {
   const j1 = Math.min(size, Math.max(0, R.h - oy));
   if (i0 >= i1 || j0 >= j1) return;
   const px = R.px;
+  const px32 = R.px32;
+  const c32 = R.c32;
+  const cov = m.cov;
   for (let j = j0; j < j1; j++) {
     const row = (oy + j) * w + ox;
+    const mrow = j * size;
     for (let k = i0; k < i1; k++) {
-      const v = m.cov[j * size + k];
+      const v = cov[mrow + k];
       if (v === 0) continue;
-      const o = (row + k) * 4;
-      if (v === 255 && opaque) {
-        px[o] = c[0];
-        px[o + 1] = c[1];
-        px[o + 2] = c[2];
-        px[o + 3] = c[3];
-      } else rblend(px, o, c, (v / 255) * alpha);
+      if (v === 255 && opaque) px32[row + k] = c32;
+      else rblend(px, (row + k) * 4, c, (v / 255) * alpha);
     }
   }
   rgrow(R, ox + i0, oy + j0, ox + i1, oy + j1);
