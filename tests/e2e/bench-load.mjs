@@ -17,7 +17,7 @@ import { serveDir } from './support/server.mjs';
 import { CHROMIUM, LAUNCH_ARGS } from './support/harness.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const DIST = join(ROOT, 'dist');
+const DIST = process.env.DIST ?? join(ROOT, 'dist');
 const server = process.env.BASE_URL ? null : await serveDir(DIST, 0);
 const base = process.env.BASE_URL ?? server.url;
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
