@@ -188,14 +188,14 @@ impl Agent for Node {
             Node::Replica { index, value, .. } => Summary {
                 role: Role::Replica,
                 epoch: Some(*index),
-                state: value.map_or("x empty".into(), |v| format!("x = {v}")),
+                state: value.map_or("x empty".into(), |v| format!("x = {}", written(v))),
                 log: Vec::new(),
                 ..Default::default()
             },
             Node::Client { seq, .. } => Summary {
                 role: Role::Client,
                 epoch: None,
-                state: format!("{seq} writes"),
+                state: format!("{seq} write{}", if *seq == 1 { "" } else { "s" }),
                 log: Vec::new(),
                 ..Default::default()
             },
@@ -349,10 +349,27 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
     build,
 };
 
+/// A value as its writer and that writer's count: client a3's first write is
+/// (3 + 1) × 1,000,000 + 1 (see the client's think timer), shown "a3#1".
+fn written(v: i64) -> String {
+    match (v / 1_000_000, v % 1_000_000) {
+        (w, n) if w >= 1 && n >= 0 => format!("a{}#{n}", w - 1),
+        _ => v.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::check::live;
+
+    #[test]
+    fn a_value_reads_as_its_writer_and_count() {
+        assert_eq!(written(4_000_001), "a3#1");
+        assert_eq!(written(1_000_012), "a0#12");
+        assert_eq!(written(7), "7");
+        assert_eq!(written(-3), "-3");
+    }
     use crate::sim::TraceConfig;
     use std::collections::BTreeMap;
 

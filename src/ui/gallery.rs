@@ -15,6 +15,12 @@ pub struct GalleryProps {
 
 #[component]
 pub fn Gallery(props: &GalleryProps) -> Html {
+    // The bad-link banner can be dismissed, as on the scenario page.
+    let dismissed = use_state(|| false);
+    let close = {
+        let dismissed = dismissed.clone();
+        Callback::from(move |_: MouseEvent| dismissed.set(true))
+    };
     let groups = Group::ALL.iter().filter_map(|g| {
         let items: Vec<&ScenarioDef> = CATALOGUE
             .iter()
@@ -39,8 +45,8 @@ pub fn Gallery(props: &GalleryProps) -> Html {
                 <h1 data-testid="app-title">{ "Swarmscope" }</h1>
                 <p class="lede">{ "Classic distributed-computing models, run as live, deterministic simulations of AI agents coordinating. Pick one, press play, then break things." }</p>
             </header>
-            if let Some(b) = &props.banner {
-                <div class="banner" role="alert" data-testid="url-banner">{ b }</div>
+            if let Some(b) = props.banner.as_ref().filter(|_| !*dismissed) {
+                <div class="banner" role="alert" data-testid="url-banner">{ b }<button class="x" aria-label="Dismiss" onclick={close}>{ "×" }</button></div>
             }
             { for groups }
         </main>

@@ -96,6 +96,14 @@ app.test('a malformed link shows a banner and keeps the page alive', { path: '/?
   await shot('bad-link-banner');
 });
 
+app.test('a link to no scenario opens the gallery with a banner that can be dismissed', { path: '/?s=nosuch&seed=1' }, async ({ page }) => {
+  await page.getByTestId('gallery').waitFor();
+  assert.match(await page.getByTestId('url-banner').textContent(), /nosuch/);
+  await page.getByRole('button', { name: 'Dismiss' }).click();
+  await page.waitForFunction(() => !document.querySelector('[data-testid=url-banner]'));
+  assert.ok(await page.$('[data-testid=card-raft-election]'));
+});
+
 app.test('embed mode in an iframe obeys postMessage', async ({ page, shot, url }) => {
   await page.waitForLoadState('networkidle');
   await page.goto(url('/embed-example.html'));
