@@ -223,10 +223,14 @@ impl Agent for Node {
                     .board
                     .iter()
                     .enumerate()
-                    .map(|(k, g)| format!("task{k}={}", g.read()))
+                    .map(|(k, g)| format!("task{k}={}", shown(&g.read())))
                     .collect::<Vec<_>>()
                     .join(" "),
-                log: r.lost.iter().map(|v| format!("lost {v}")).collect(),
+                log: r
+                    .lost
+                    .iter()
+                    .map(|v| format!("lost {}", named(*v)))
+                    .collect(),
                 ..Default::default()
             },
             Node::Client(c) => Summary {
@@ -380,6 +384,28 @@ impl Protocol for Board {
             _ => return Ok(false),
         }
         Ok(true)
+    }
+}
+
+/// A written value as its writer and that writer's count: client a6's third write is
+/// 6 × 100,000 + 3 (see the client's think step), shown "a6#3".
+fn named(v: i64) -> String {
+    match (v / 100_000, v % 100_000) {
+        (w, n) if w >= 1 && n >= 1 => format!("a{w}#{n}"),
+        _ => v.to_string(),
+    }
+}
+
+/// A register's read for the stage: one value, or siblings `a|b`, each [`named`].
+fn shown(v: &Value) -> String {
+    match v {
+        Value::Int(x) => named(*x),
+        Value::Str(s) => s
+            .split('|')
+            .map(|p| p.parse::<i64>().map_or_else(|_| p.to_string(), named))
+            .collect::<Vec<_>>()
+            .join("|"),
+        other => other.to_string(),
     }
 }
 

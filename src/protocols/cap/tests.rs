@@ -288,3 +288,12 @@ fn bad_parameters_are_rejected_with_messages() {
         assert!(err.message.contains("expected"), "{err}");
     }
 }
+
+#[test]
+fn values_read_as_their_writer_and_count() {
+    assert_eq!(named(600_003), "a6#3");
+    assert_eq!(named(42), "42");
+    assert_eq!(shown(&Value::Int(500_001)), "a5#1");
+    assert_eq!(shown(&Value::Str("500002|600001".into())), "a5#2|a6#1");
+    assert_eq!(shown(&Value::Nil), Value::Nil.to_string());
+}
