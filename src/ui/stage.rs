@@ -80,7 +80,9 @@ pub fn Stage(props: &StageProps) -> Html {
         let (w, h) = dims(narrow);
         geom::layout(n, w, h)
     });
-    let geo = use_memo(lay.clone(), |lay| Geo::new(lay));
+    let geo = use_memo((lay.clone(), props.narrow), |(lay, narrow)| {
+        Geo::new(lay, *narrow)
+    });
     let partitioned = !snap.frame.groups.is_empty()
         && snap.frame.groups.iter().any(|g| *g != snap.frame.groups[0]);
 
@@ -509,6 +511,8 @@ struct Geo {
     fs: f64,
     /// The longest state line (characters) that fits between two neighbours on the ring.
     state_max: usize,
+    /// The room for a label on a ring: the gap to the next agent.
+    room: f64,
     agents: Vec<AgentGeo>,
     halo_r: AttrValue,
     body_r: AttrValue,
@@ -535,10 +539,14 @@ struct AgentGeo {
 }
 
 impl Geo {
-    fn new(lay: &Layout) -> Geo {
+    fn new(lay: &Layout, narrow: bool) -> Geo {
         let r = lay.r;
+        // On a phone the stage is drawn ~0.8× (440 units in ~360 px): larger type keeps the
+        // labels at ~11 px.
         let fs = if lay.grid {
             (r * 0.8).clamp_f(6.0, 11.0)
+        } else if narrow {
+            14.0
         } else {
             12.0
         };
@@ -567,6 +575,7 @@ impl Geo {
         Geo {
             fs,
             state_max,
+            room,
             agents: lay
                 .pts
                 .iter()
@@ -650,19 +659,22 @@ fn agent(
         None => role.name().to_string(),
     };
     let fs = geo.fs;
-    // The role, epoch and clock under the agent; on a grid shrunk to its cell's width, the
+    // The role, epoch and clock under the agent, shrunk to its room (a grid's cell, or the gap
+    // to the next agent on a ring, where labels side by side would run into each other); the
     // clock alone when the whole line would be too small to read, nothing when even that is.
     let clock = clock_text(nv, props.clock);
-    let line1 = if lay.grid {
-        let width = lay.cell.0 * 0.94;
-        let full = format!("{line1} · {clock}");
-        match geom::fit_font(full.chars().count(), width, fs, 7.0) {
-            Some(f) => Some((full, f)),
-            None => geom::fit_font(clock.chars().count(), width, fs, 7.0).map(|f| (clock, f)),
-        }
+    let (width, min) = if lay.grid {
+        (lay.cell.0 * 0.94, 7.0)
     } else {
-        Some((format!("{line1} · {clock}"), fs))
+        (geo.room * 0.98, 10.0)
     };
+    let full = format!("{line1} · {clock}");
+    let line1 = match geom::fit_font(full.chars().count(), width, fs, min) {
+        Some(f) => Some((full, f)),
+        None => geom::fit_font(clock.chars().count(), width, fs, min.min(9.0)).map(|f| (clock, f)),
+    };
+    // A crowded ring (gaps under 90 units: a dozen agents or more) has no room for state lines.
+    let crowded = !lay.grid && geo.room < 90.0;
     let mut state = nv.summary.state.clone();
     if state.chars().count() > geo.state_max {
         state = state.chars().take(geo.state_max - 1).collect::<String>() + "…";
@@ -757,7 +769,7 @@ fn agent(
             if let Some((text, _)) = line1 {
                 <text class="line1" y={line1_y} style={line1_style}>{ text }</text>
             }
-            if !lay.grid && !props.compact {
+            if !lay.grid && !props.compact && !crowded {
                 <text class="line2" y={line2_y} style={geo.line2_style.clone()}>{ state }</text>
             }
         </g>
