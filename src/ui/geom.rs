@@ -40,6 +40,10 @@ pub const RING_MAX: usize = 24;
 /// Height of the band a grid leaves free at the bottom of the stage for the legend.
 pub const LEGEND_BAND: f64 = 34.0;
 
+/// Average advance of the UI's sans-serif digits and lower case, in em: the width the label
+/// fitting below estimates for a character.
+const ADVANCE_EM: f64 = 0.56;
+
 /// Which of some centred labels (x, baseline y, characters) at font size `fs` to draw so that
 /// none overlaps another: each in turn, unless it would touch one already kept.
 pub fn unclashed(labels: &[(f64, f64, usize)], fs: f64) -> Vec<bool> {
@@ -47,7 +51,7 @@ pub fn unclashed(labels: &[(f64, f64, usize)], fs: f64) -> Vec<bool> {
     labels
         .iter()
         .map(|&(x, y, chars)| {
-            let half = 0.56 * fs * chars as f64 / 2.0 + 2.0;
+            let half = ADVANCE_EM * fs * chars as f64 / 2.0 + 2.0;
             let b = (x - half, y - fs, x + half, y + 2.0);
             let clash = kept
                 .iter()
@@ -65,14 +69,13 @@ pub fn fit_chars(width: f64, fs: f64) -> usize {
     if !(width > 0.0 && fs > 0.0) {
         return 0;
     }
-    (width / (0.56 * fs)).floor() as usize
+    (width / (ADVANCE_EM * fs)).floor() as usize
 }
 
 /// Font size (px) at which a label of `chars` characters fits in `width`, at most `fs`; `None`
 /// when it would have to be smaller than `min` (then the label is dropped or shortened).
 pub fn fit_font(chars: usize, width: f64, fs: f64, min: f64) -> Option<f64> {
-    // Average advance of the UI's sans-serif digits and lower case: about 0.56 em.
-    let fit = width / (0.56 * chars.max(1) as f64);
+    let fit = width / (ADVANCE_EM * chars.max(1) as f64);
     let f = fs.min(fit);
     (f >= min).then_some(f)
 }
