@@ -72,6 +72,11 @@ pub fn fit_chars(width: f64, fs: f64) -> usize {
     (width / (ADVANCE_EM * fs)).floor() as usize
 }
 
+/// About how wide `chars` characters are at font size `fs` (the estimate [`fit_chars`] uses).
+pub fn fit_width(chars: usize, fs: f64) -> f64 {
+    ADVANCE_EM * fs * chars as f64
+}
+
 /// Font size (px) at which a label of `chars` characters fits in `width`, at most `fs`; `None`
 /// when it would have to be smaller than `min` (then the label is dropped or shortened).
 pub fn fit_font(chars: usize, width: f64, fs: f64, min: f64) -> Option<f64> {
@@ -211,9 +216,357 @@ pub fn fmt_ms(ms: f64) -> String {
     }
 }
 
+/// An agent's label block on a ring (name, role/epoch/clock, state), from [`radial`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LabelBlock {
+    /// Where the block's lines are anchored, relative to the agent's centre: x, and the top
+    /// of the first line's box.
+    pub x: f64,
+    pub top: f64,
+    /// `start` (the block runs right from `x`), `end` (left) or `middle` (centred on `x`).
+    pub anchor: &'static str,
+    /// How wide the block may be.
+    pub room: f64,
+    /// How many of its three lines fit (1–3).
+    pub lines: usize,
+}
+
+impl LabelBlock {
+    /// The block's box (x0, y0, x1, y1) for an agent at `p`, `lh` the line height.
+    pub fn rect(&self, p: (f64, f64), lh: f64) -> (f64, f64, f64, f64) {
+        let (ax, ay) = (p.0 + self.x, p.1 + self.top);
+        let (x0, x1) = match self.anchor {
+            "start" => (ax, ax + self.room),
+            "end" => (ax - self.room, ax),
+            _ => (ax - self.room / 2.0, ax + self.room / 2.0),
+        };
+        (x0, ay, x1, ay + lh * self.lines as f64)
+    }
+}
+
+/// Which form of a key goes where (its left and bottom edge), from [`radial`].
+pub type KeyAt = (usize, (f64, f64));
+
+/// Where each agent's label block goes on a ring of agents of radius `r` in a `w`×`h` box:
+/// agents on the left and right get their labels beside them, pointing away from the ring
+/// (anchored next to the agent, free to the box's edge); agents near the top and bottom get
+/// them above or below, centred, as wide as the space between the things beside them. `lh` is
+/// the line height; a block keeps fewer than its three lines where they would run into the next
+/// block up or down, another agent, or the box's edge. A key, if any, takes a corner that none
+/// of them covers: `keys` are its forms (width, height), largest first; returns which form goes
+/// where (its left and bottom edge).
+pub fn radial(
+    pts: &[(f64, f64)],
+    r: f64,
+    (w, h): (f64, f64),
+    lh: f64,
+    keys: &[(f64, f64)],
+) -> (Vec<LabelBlock>, Option<KeyAt>) {
+    // Beside the agents on the left and right, or every label above or below its agent:
+    // whichever leaves the tightest label the more room (beside, on a wide box; above and
+    // below, for small rings in a phone's narrow one).
+    let tightest = |bs: &[LabelBlock]| {
+        bs.iter()
+            .map(|b| b.room * b.lines as f64)
+            .fold(f64::INFINITY, f64::min)
+    };
+    let sides = {
+        let (a, b) = (
+            blocks_around(pts, r, (w, h), lh, None, true),
+            blocks_around(pts, r, (w, h), lh, None, false),
+        );
+        tightest(&a) >= tightest(&b)
+    };
+    let free = blocks_around(pts, r, (w, h), lh, None, sides);
+    let Some(&(kw, kh)) = keys.last() else {
+        return (free, None);
+    };
+    // The key goes in the first corner that nothing covers: bottom-left, top-left, bottom-right,
+    // top-right, in its largest form that fits. If none does (small rings in a phone's box),
+    // its smallest form goes in the bottom-left one with the labels there making way, if they
+    // can (only by dropping lines: names stay); else in the corner it covers least of (it has a
+    // backing of the stage's colour).
+    let covered = |bs: &[LabelBlock], k: (f64, f64, f64, f64)| {
+        let over = |a: (f64, f64, f64, f64)| {
+            (a.2.min(k.2) - a.0.max(k.0)).max(0.0) * (a.3.min(k.3) - a.1.max(k.1)).max(0.0)
+        };
+        let discs: f64 = pts
+            .iter()
+            .map(|p| over((p.0 - r - 7.0, p.1 - r - 7.0, p.0 + r + 7.0, p.1 + r + 7.0)))
+            .sum();
+        let labels: f64 = bs.iter().zip(pts).map(|(b, p)| over(b.rect(*p, lh))).sum();
+        discs + labels
+    };
+    let corners =
+        |(kw, kh): (f64, f64)| [(0.0, h - kh), (0.0, 0.0), (w - kw, h - kh), (w - kw, 0.0)];
+    let boxed = |(x, y): (f64, f64), (kw, kh): (f64, f64)| (x, y, x + kw, y + kh);
+    for (form, &k) in keys.iter().enumerate() {
+        if let Some(&(x, y)) = corners(k)
+            .iter()
+            .find(|c| covered(&free, boxed(**c, k)) == 0.0)
+        {
+            return (free, Some((form, (x, y + k.1))));
+        }
+    }
+    let last = keys.len() - 1;
+    let made_way = blocks_around(pts, r, (w, h), lh, Some((kw, kh)), sides);
+    if covered(&made_way, boxed((0.0, h - kh), (kw, kh))) == 0.0 {
+        return (made_way, Some((last, (0.0, h))));
+    }
+    let (x, y) = corners((kw, kh))
+        .into_iter()
+        .min_by(|a, b| {
+            covered(&free, boxed(*a, (kw, kh))).total_cmp(&covered(&free, boxed(*b, (kw, kh))))
+        })
+        .unwrap_or((0.0, h - kh));
+    (free, Some((last, (x, y + kh))))
+}
+
+/// [`radial`]'s blocks, beside the agents on the left and right (`sides`) or all above and
+/// below, making way for a key in the bottom-left corner when given.
+fn blocks_around(
+    pts: &[(f64, f64)],
+    r: f64,
+    (w, h): (f64, f64),
+    lh: f64,
+    key: Option<(f64, f64)>,
+    sides: bool,
+) -> Vec<LabelBlock> {
+    let n = pts.len().max(1) as f64;
+    let c = (
+        pts.iter().map(|p| p.0).sum::<f64>() / n,
+        pts.iter().map(|p| p.1).sum::<f64>() / n,
+    );
+    let hb = lh * 3.0;
+    let unit = |p: &(f64, f64)| {
+        let (dx, dy) = (p.0 - c.0, p.1 - c.1);
+        let len = (dx * dx + dy * dy).sqrt();
+        if len > 1e-6 {
+            (dx / len, dy / len)
+        } else {
+            (0.0, 1.0)
+        }
+    };
+    let side_room = |p: &(f64, f64), ux: f64| {
+        if ux > 0.0 {
+            w - (p.0 + r + 9.0) - 4.0
+        } else {
+            p.0 - r - 9.0 - 4.0
+        }
+    };
+    // Pass 1: sides and positions.
+    let mut out: Vec<LabelBlock> = pts
+        .iter()
+        .map(|p| {
+            let (ux, uy) = unit(p);
+            if sides && ux.abs() >= 0.45 {
+                let anchor = if ux > 0.0 { "start" } else { "end" };
+                let top = -hb / 2.0 + uy * r * 0.4;
+                LabelBlock {
+                    // (Clear of the suspicion ring, r + 7.)
+                    x: ux.signum() * (r + 9.0),
+                    top,
+                    anchor,
+                    room: side_room(p, ux),
+                    lines: 3,
+                }
+            } else if uy < 0.0 {
+                // As many lines as fit between the box's top and the agent.
+                let lines = (((p.1 - r - 11.0) / lh).floor().max(1.0) as usize).min(3);
+                let top = -(r + 9.0) - lh * lines as f64;
+                LabelBlock {
+                    x: 0.0,
+                    top,
+                    anchor: "middle",
+                    room: 0.0,
+                    lines,
+                }
+            } else {
+                LabelBlock {
+                    x: 0.0,
+                    top: r + 6.0,
+                    anchor: "middle",
+                    room: 0.0,
+                    lines: 3,
+                }
+            }
+        })
+        .collect();
+    // A side block whose first line would run into the disc of an agent further out (tight
+    // rings, near the diagonals) starts just under it.
+    for i in 0..pts.len() {
+        let b = out[i];
+        if b.anchor == "middle" {
+            continue;
+        }
+        let ay = pts[i].1 + b.top;
+        let (x0, x1) = match b.anchor {
+            "start" => (pts[i].0 + b.x, w),
+            _ => (0.0, pts[i].0 + b.x),
+        };
+        let mut shift: f64 = 0.0;
+        for (j, q) in pts.iter().enumerate() {
+            let below = q.1 + r - ay;
+            if j != i
+                && q.0 + r > x0
+                && q.0 - r < x1
+                && q.1 - r < ay + lh
+                && below > 0.0
+                && below <= lh
+            {
+                shift = shift.max(below + 1.0);
+            }
+        }
+        out[i].top += shift;
+    }
+    // Pass 2: what each block may not run into.
+    for i in 0..pts.len() {
+        let b = out[i];
+        let (ax, ay) = (pts[i].0 + b.x, pts[i].1 + b.top);
+        let overlaps = |y0: f64, y1: f64| y0 < ay + hb && ay < y1;
+        if b.anchor == "middle" {
+            // The box's edges, the other agents' discs and side blocks beside it, and half the
+            // gap to other centred blocks at its height.
+            // (At most a third of the box: wider only long state lines would use.)
+            let mut half = (ax.min(w - ax) - 2.0).min(w * 0.17);
+            for (j, q) in pts.iter().enumerate() {
+                if j == i {
+                    continue;
+                }
+                let o = out[j];
+                let d = (q.0 - ax).abs();
+                if overlaps(q.1 - r, q.1 + r) {
+                    half = half.min(d - r - 4.0);
+                }
+                if overlaps(q.1 + o.top, q.1 + o.top + hb) {
+                    half = half.min(match o.anchor {
+                        "middle" => d / 2.0 - 3.0,
+                        // A side block runs from beside its agent outward.
+                        "start" if q.0 + o.x >= ax => q.0 + o.x - ax - 4.0,
+                        "end" if q.0 + o.x <= ax => ax - (q.0 + o.x) - 4.0,
+                        _ => half,
+                    });
+                }
+            }
+            if b.top > 0.0 {
+                // Below the agent: as many lines as fit above the box's bottom; one reaching
+                // down into the key's corner is narrowed to clear it, or if that would leave
+                // too little, keeps only the lines above it.
+                let fit = |bottom: f64| (((bottom - ay) / lh).floor().max(1.0) as usize).min(3);
+                let mut lines = fit(h - 2.0);
+                if let Some((kw, kh)) = key {
+                    if ax - half < kw && ay + lh * lines as f64 > h - kh {
+                        if ax - kw - 2.0 >= 30.0 {
+                            half = half.min(ax - kw - 2.0);
+                        } else {
+                            lines = fit(h - kh);
+                        }
+                    }
+                }
+                out[i].lines = lines;
+            }
+            out[i].room = (2.0 * half).max(0.0);
+        } else {
+            // Side blocks on the same side stacked too close, or an agent further out under
+            // it, leave it fewer lines; so do the box's bottom and the key's corner.
+            let (x0, x1) = if b.anchor == "start" {
+                (ax, ax + b.room)
+            } else {
+                (ax - b.room, ax)
+            };
+            let mut room_down = h - 2.0 - ay;
+            if let (Some((_, kh)), "end") = (key, b.anchor) {
+                room_down -= kh;
+            }
+            for (j, q) in pts.iter().enumerate() {
+                if j == i {
+                    continue;
+                }
+                let o = out[j];
+                if o.anchor == b.anchor {
+                    room_down = room_down.min((q.1 + o.top - ay).abs());
+                }
+                if q.0 + r > x0 && q.0 - r < x1 && q.1 - r > ay {
+                    room_down = room_down.min(q.1 - r - ay);
+                }
+            }
+            out[i].lines = ((room_down / lh).floor().max(1.0) as usize).min(3);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ring_labels_stay_in_the_box_and_off_each_other_and_the_agents() {
+        let hit = |a: (f64, f64, f64, f64), b: (f64, f64, f64, f64)| {
+            a.0 < b.2 - 0.5 && b.0 < a.2 - 0.5 && a.1 < b.3 - 0.5 && b.1 < a.3 - 0.5
+        };
+        for (w, h, fs) in [(800.0, 500.0, 12.0), (440.0, 420.0, 14.0)] {
+            for n in 1..=RING_MAX {
+                for key in [None, Some((215.0, 40.0))] {
+                    let keys: Vec<(f64, f64)> =
+                        key.into_iter().chain(key.map(|_| (90.0, 20.0))).collect();
+                    let lay = layout(n, w, h);
+                    let lh = fs * 1.2;
+                    let (blocks, at) = radial(&lay.pts, lay.r, (w, h), lh, &keys);
+                    assert_eq!(at.is_some(), key.is_some());
+                    let (form, (kx, kb)) = at.unwrap_or((0, (0.0, h)));
+                    assert_eq!(blocks.len(), n);
+                    let rects: Vec<_> = blocks
+                        .iter()
+                        .zip(&lay.pts)
+                        .map(|(b, p)| b.rect(*p, lh))
+                        .collect();
+                    let case = format!("{n} agents in {w}x{h}, key {key:?}");
+                    for (i, rc) in rects.iter().enumerate() {
+                        assert!(
+                            rc.0 >= -0.5 && rc.2 <= w + 0.5 && rc.1 >= -0.5 && rc.3 <= h + 0.5,
+                            "{case}: a{i}'s labels leave the box: {rc:?}"
+                        );
+                        // The key's full form on a wide box, at least its small one on a
+                        // phone's (in the rare ring that leaves no corner free even for that,
+                        // it is drawn over the labels, on a backing of the stage's colour).
+                        if key.is_some() && w > 500.0 {
+                            assert_eq!(form, 0, "{case}");
+                        }
+                        if let Some(&(kw, kh)) = keys.get(form) {
+                            assert!(
+                                !hit(*rc, (kx, kb - kh, kx + kw, kb)),
+                                "{case}: a{i} covers the key"
+                            );
+                        }
+                        for (j, o) in rects.iter().enumerate().skip(i + 1) {
+                            assert!(!hit(*rc, *o), "{case}: a{i}'s and a{j}'s labels overlap");
+                        }
+                        for (j, p) in lay.pts.iter().enumerate() {
+                            let disc = (p.0 - lay.r, p.1 - lay.r, p.0 + lay.r, p.1 + lay.r);
+                            assert!(!hit(*rc, disc), "{case}: a{i}'s labels cover a{j}");
+                        }
+                    }
+                    // Every name fits ("a23").
+                    for (i, b) in blocks.iter().enumerate() {
+                        assert!(b.room >= fit_width(3, fs), "{case}: a{i} {b:?}");
+                    }
+                    // Rings of up to 8 have room for every line of every label.
+                    if n <= 8 && w > 500.0 && key.is_none() {
+                        assert!(blocks.iter().all(|b| b.lines == 3), "{case}: {blocks:?}");
+                    }
+                    // Agents on the left and right point their labels away from the ring.
+                    for (b, p) in blocks.iter().zip(&lay.pts) {
+                        match b.anchor {
+                            "start" => assert!(p.0 > w / 2.0, "{case}"),
+                            "end" => assert!(p.0 < w / 2.0, "{case}"),
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn ring_fits_the_box_and_grid_takes_over_when_many() {

@@ -80,16 +80,28 @@ pub fn Stage(props: &StageProps) -> Html {
         let (w, h) = dims(narrow);
         geom::layout(n, w, h)
     });
-    let geo = use_memo((lay.clone(), props.narrow), |(lay, narrow)| {
-        Geo::new(lay, *narrow)
-    });
+    let suspected = manip::suspected_by(&snap.frame.nodes);
+    // The suspicion key (which of its two kinds are shown) takes a corner the labels leave free.
+    let keyed = {
+        let status = |i: usize| snap.frame.nodes.get(i).map(|n| n.status);
+        let any = |f: bool| {
+            suspected
+                .iter()
+                .enumerate()
+                .any(|(i, by)| !by.is_empty() && status(i).map(manip::false_suspicion) == Some(f))
+        };
+        (any(true), any(false))
+    };
+    let geo = use_memo(
+        (lay.clone(), props.narrow, keyed),
+        |(lay, narrow, keyed)| Geo::new(lay, *narrow, *keyed),
+    );
     let partitioned = !snap.frame.groups.is_empty()
         && snap.frame.groups.iter().any(|g| *g != snap.frame.groups[0]);
 
     // Links: all pairs when few agents (faint), cut ones dashed red; clickable.
     let links = layers::links(&snap.frame, &lay);
     let walls = layers::walls(&snap.frame, &lay);
-    let suspected = manip::suspected_by(&snap.frame.nodes);
 
     let regions = if partitioned {
         let mut gs: Vec<u32> = snap.frame.groups.clone();
@@ -192,16 +204,7 @@ pub fn Stage(props: &StageProps) -> Html {
         let by = suspected.get(i).map(Vec::as_slice).unwrap_or(&[]);
         Some(agent(nv, p, &lay, &geo, props, i, by))
     });
-    let legend = {
-        let status = |i: usize| snap.frame.nodes.get(i).map(|n| n.status);
-        let any = |f: bool| {
-            suspected
-                .iter()
-                .enumerate()
-                .any(|(i, by)| !by.is_empty() && status(i).map(manip::false_suspicion) == Some(f))
-        };
-        layers::suspicion_legend(any(true), any(false), h)
-    };
+    let legend = layers::suspicion_legend(keyed.0, keyed.1, geo.key_at);
 
     // A press that moves past a few pixels draws a wall; released, it partitions the stage.
     let drag = use_mut_ref(Drag::default);
@@ -509,6 +512,8 @@ pub fn clock_text(nv: &NodeView, mode: ClockMode) -> String {
 #[derive(PartialEq)]
 struct Geo {
     fs: f64,
+    /// Which form of the suspicion key goes where (its left and bottom edge).
+    key_at: (usize, (f64, f64)),
     /// The longest state line (characters) that fits between two neighbours on the ring.
     state_max: usize,
     /// The room for a label on a ring: the gap to the next agent.
@@ -525,8 +530,10 @@ struct Geo {
     alert_ring_r: AttrValue,
     badge_transform: AttrValue,
     line2_style: AttrValue,
-    /// The y of the first and second label lines, above the agent and below it.
+    /// The y of the first and second label lines, above the agent and below it (grids).
     line_y: [(AttrValue, AttrValue); 2],
+    /// The baselines of a ring's label block's three lines (name, role/epoch/clock, state).
+    block_y: [AttrValue; 3],
 }
 
 #[derive(PartialEq)]
@@ -536,10 +543,24 @@ struct AgentGeo {
     data_agent: AttrValue,
     testid: AttrValue,
     name: AttrValue,
+    /// On a ring, the agent's labels (name, role/epoch/clock, state) as one block placed
+    /// outward from the ring's centre ([`radial`]); None on a grid.
+    block: Option<Block>,
+}
+
+/// An agent's label block on a ring: where it sits (relative to the agent's centre), how its
+/// lines are anchored, how wide it may be and how many of its three lines fit.
+#[derive(PartialEq)]
+struct Block {
+    transform: AttrValue,
+    /// `start` (labels to the right of the agent), `end` (to the left) or `middle`.
+    anchor: &'static str,
+    room: f64,
+    lines: usize,
 }
 
 impl Geo {
-    fn new(lay: &Layout, narrow: bool) -> Geo {
+    fn new(lay: &Layout, narrow: bool, keyed: (bool, bool)) -> Geo {
         let r = lay.r;
         // On a phone the stage is drawn ~0.8× (440 units in ~360 px): larger type keeps the
         // labels at ~11 px.
@@ -572,8 +593,17 @@ impl Geo {
         };
         // Neighbours on a ring rarely share a label row, so a little more than the gap.
         let state_max = geom::fit_chars(room * 1.25, fs * 0.92).clamp(16, 40);
+        let (w, h) = dims(narrow);
+        let keys = layers::legend_boxes(keyed.0, keyed.1);
+        let (blocks, key_at) = if lay.grid {
+            (vec![], Some((0, (0.0, h))))
+        } else {
+            geom::radial(&lay.pts, r, (w, h), fs * 1.2, &keys)
+        };
+        let key_at = key_at.unwrap_or((0, (0.0, h)));
         Geo {
             fs,
+            key_at,
             state_max,
             room,
             agents: lay
@@ -586,8 +616,15 @@ impl Geo {
                     data_agent: a(i.to_string()),
                     testid: a(format!("agent-{i}")),
                     name: a(format!("a{i}")),
+                    block: blocks.get(i).map(|b| Block {
+                        transform: a(format!("translate({},{})", Fixed(b.x, 1), Fixed(b.top, 1))),
+                        anchor: b.anchor,
+                        room: b.room,
+                        lines: b.lines,
+                    }),
                 })
                 .collect(),
+            block_y: [0.95, 2.15, 3.35].map(|k| a(fixed(fs * k, 1))),
             halo_r: a(fixed(r + 4.0, 1)),
             body_r: a(fixed(r, 1)),
             glyph_style: px(r * 0.9),
@@ -663,10 +700,11 @@ fn agent(
     // to the next agent on a ring, where labels side by side would run into each other); the
     // clock alone when the whole line would be too small to read, nothing when even that is.
     let clock = clock_text(nv, props.clock);
-    let (width, min) = if lay.grid {
-        (lay.cell.0 * 0.94, 7.0)
-    } else {
-        (geo.room * 0.98, 10.0)
+    let block = ag.and_then(|g| g.block.as_ref());
+    let (width, min) = match block {
+        _ if lay.grid => (lay.cell.0 * 0.94, 7.0),
+        Some(b) => (b.room, 10.0),
+        None => (geo.room * 0.98, 10.0),
     };
     let full = format!("{line1} · {clock}");
     let line1 = match geom::fit_font(full.chars().count(), width, fs, min) {
@@ -676,8 +714,18 @@ fn agent(
     // A crowded ring (gaps under 90 units: a dozen agents or more) has no room for state lines.
     let crowded = !lay.grid && geo.room < 90.0;
     let mut state = nv.summary.state.clone();
-    if state.chars().count() > geo.state_max {
-        state = state.chars().take(geo.state_max - 1).collect::<String>() + "…";
+    // (A ring's block is as wide as its room; the state line is monospace, ~0.6 em a character.)
+    let state_max = match block {
+        Some(b) => geom::fit_chars(b.room, fs * 0.92 * 1.08).min(48),
+        None => geo.state_max,
+    };
+    if state.chars().count() > state_max {
+        state = match state_max {
+            // Cut to a few characters ("trus…", "follows…") it says nothing: the inspector
+            // has it.
+            0..=9 => String::new(),
+            m => state.chars().take(m - 1).collect::<String>() + "…",
+        };
     }
     // A state that only repeats the role ("leader" under "leader · e1") is not shown.
     if state.eq_ignore_ascii_case(role.name()) {
@@ -752,7 +800,9 @@ fn agent(
                 <path class="pausebars" d={geo.pause_d.clone()} />
             }
             { layers::suspicion(id, suspected_by, nv.status, r) }
-            <text class="name" x={geo.name_x.clone()} y={geo.name_y.clone()} style={geo.fs_style.clone()}>{ name }</text>
+            if block.is_none() {
+                <text class="name" x={geo.name_x.clone()} y={geo.name_y.clone()} style={geo.fs_style.clone()}>{ name.clone() }</text>
+            }
             if !alerts.is_empty() {
                 <g class="alert" data-testid="agent-alert" data-alert={alert_text.clone()}>
                     <title>{ alert_text }</title>
@@ -766,11 +816,23 @@ fn agent(
                     </g>
                 </g>
             }
-            if let Some((text, _)) = line1 {
-                <text class="line1" y={line1_y} style={line1_style}>{ text }</text>
-            }
-            if !lay.grid && !props.compact && !crowded {
-                <text class="line2" y={line2_y} style={geo.line2_style.clone()}>{ state }</text>
+            if let Some(b) = block {
+                <g class={classes!("labels", b.anchor)} transform={b.transform.clone()}>
+                    <text class="name" y={geo.block_y[0].clone()} style={geo.fs_style.clone()}>{ name }</text>
+                    if let (Some((text, _)), true) = (line1, b.lines >= 2) {
+                        <text class="line1" y={geo.block_y[1].clone()} style={line1_style}>{ text }</text>
+                    }
+                    if b.lines >= 3 && !props.compact && !state.is_empty() {
+                        <text class="line2" y={geo.block_y[2].clone()} style={geo.line2_style.clone()}>{ state }</text>
+                    }
+                </g>
+            } else {
+                if let Some((text, _)) = line1 {
+                    <text class="line1" y={line1_y} style={line1_style}>{ text }</text>
+                }
+                if !lay.grid && !props.compact && !crowded {
+                    <text class="line2" y={line2_y} style={geo.line2_style.clone()}>{ state }</text>
+                }
             }
         </g>
     }

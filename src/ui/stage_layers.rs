@@ -4,7 +4,7 @@
 //! and the pointer state that tells a wall drag from a click.
 
 use super::engine::sides_text;
-use super::geom::Layout;
+use super::geom::{self, Layout};
 use super::geom::{fixed, Fixed};
 use super::manip::{self, across, is_cut};
 use crate::sim::decimal::ClampF as _;
@@ -140,19 +140,64 @@ pub fn suspicion(id: u32, by: &[u32], status: Status, r: f64) -> Html {
     }
 }
 
-/// A one-line key in the stage's corner while someone is suspected.
-pub fn suspicion_legend(any_false: bool, any_right: bool, h: f64) -> Html {
-    if !any_false && !any_right {
-        return html! {};
+/// The suspicion key's second line's length (characters).
+fn legend_kinds(any_false: bool, any_right: bool) -> usize {
+    let f = "amber: falsely (it is up)".len();
+    let r = "grey: rightly (it crashed)".len();
+    match (any_false, any_right) {
+        (true, true) => f + 3 + r,
+        (true, false) => f,
+        _ => r,
     }
+}
+
+/// The room the suspicion key's forms take (width, height), the full one first; none when it
+/// is not shown.
+pub fn legend_boxes(any_false: bool, any_right: bool) -> Vec<(f64, f64)> {
+    if !any_false && !any_right {
+        return vec![];
+    }
+    let chars = legend_kinds(any_false, any_right).max(FULL.len());
+    vec![
+        (16.0 + geom::fit_width(chars, 11.0), 38.0),
+        (16.0 + geom::fit_width(SHORT.len(), 11.0), 22.0),
+    ]
+}
+
+const FULL: &str = "? suspected by a failure detector:";
+const SHORT: &str = "? suspected";
+
+/// The suspicion key in a corner of the stage while someone is suspected: form 0 in full
+/// (two lines: what the mark means, which colour is which), form 1 short (one line, the rest as
+/// its tooltip); `at` is which form goes where (its left and bottom edge), from [`geom::radial`].
+pub fn suspicion_legend(any_false: bool, any_right: bool, (form, at): (usize, (f64, f64))) -> Html {
+    let boxes = legend_boxes(any_false, any_right);
+    let Some(&(w, h)) = boxes.get(form) else {
+        return html! {};
+    };
+    let t = format!(
+        "translate({},{})",
+        Fixed(at.0 + 10.0, 1),
+        Fixed(at.1 - h + 14.0, 1)
+    );
+    let kinds = html! {
+        <>
+        if any_false { <tspan class="false">{ "amber: falsely (it is up)" }</tspan> }
+        if any_false && any_right { { " · " } }
+        if any_right { <tspan class="right">{ "grey: rightly (it crashed)" }</tspan> }
+        </>
+    };
     html! {
-        <g class="suspect-legend" transform={format!("translate(10,{})", Fixed(h - 24.0, 1))} data-testid="suspect-legend">
-            <text x="0" y="0"><tspan class="k">{ "? " }</tspan>{ "suspected by a failure detector:" }</text>
-            <text x="0" y="14">
-                if any_false { <tspan class="false">{ "amber: falsely (it is up)" }</tspan> }
-                if any_false && any_right { { " · " } }
-                if any_right { <tspan class="right">{ "grey: rightly (it crashed)" }</tspan> }
-            </text>
+        <g class="suspect-legend" transform={t} data-testid="suspect-legend">
+            // A backing, for the rings that leave no corner free (small rings on a phone).
+            <rect class="back" x="-6" y="-14" width={fixed(w - 8.0, 1)} height={fixed(h - 4.0, 1)} rx="4" />
+            if form == 0 {
+                <text x="0" y="0"><tspan class="k">{ "? " }</tspan>{ &FULL[2..] }</text>
+                <text x="0" y="14">{ kinds }</text>
+            } else {
+                <title>{ FULL }{ " " }{ if any_false && any_right { "amber: falsely (it is up) · grey: rightly (it crashed)" } else if any_false { "amber: falsely (it is up)" } else { "grey: rightly (it crashed)" } }</title>
+                <text x="0" y="0"><tspan class="k">{ "? " }</tspan>{ &SHORT[2..] }</text>
+            }
         </g>
     }
 }

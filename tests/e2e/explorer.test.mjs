@@ -38,7 +38,7 @@ app.test('gallery → scenario, play, messages move', async ({ page, shot }) => 
 app.test('crash an agent by click, partition, scrub back and forth', { path: '/?s=heartbeat&seed=5&t=300ms' }, async ({ page, shot }) => {
   await page.getByTestId('stage').waitFor();
   assert.equal(await stageTime(page), 300000);
-  await page.getByTestId('agent-2').click();
+  await page.getByTestId('agent-2').locator('.body').click();
   await page.getByTestId('agent-menu').waitFor();
   await shot('agent-menu');
   await page.getByTestId('menu-crash').click();
@@ -73,7 +73,7 @@ app.test('crash an agent by click, partition, scrub back and forth', { path: '/?
 app.test('a shared link reproduces the same trace hash', { path: '/?s=heartbeat&seed=9' }, async ({ page, shot }) => {
   await page.getByTestId('stage').waitFor();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=stage]').dataset.time) > 150000);
-  await page.getByTestId('agent-1').click();
+  await page.getByTestId('agent-1').locator('.body').click();
   await page.getByTestId('menu-crash').click();
   await page.waitForFunction(() => Number(document.querySelector('[data-testid=stage]').dataset.time) > 400000);
   await page.getByTestId('play').click(); // pause: the URL now carries t
@@ -270,7 +270,7 @@ app.test('drag a wall across the stage: two sides, a wall, an intervention in th
   assert.equal(await attr(page, '[data-link="3-4"]', 'data-testid'), 'link');
   await shot('wall-partition');
   // A click without a drag still opens the agent's menu.
-  await page.getByTestId('agent-2').click();
+  await page.getByTestId('agent-2').locator('.body').click();
   await page.getByTestId('agent-menu').waitFor();
   // A second wall adds up: a horizontal one splits {0,3,4} into {0} and {3,4}.
   await page.keyboard.press('Escape');
@@ -308,9 +308,42 @@ app.test('a grid (more than 24 agents): a dragged wall partitions it, drawn as a
   await shot('grid-wall');
 });
 
+app.test('a ring labels its agents outward from the centre, and a click on a name opens that agent', { path: '/?s=raft-election&seed=3&nodes=10&t=3s' }, async ({ page, shot }) => {
+  await page.getByTestId('stage').waitFor();
+  // Which way each agent's label block points: right of the ring "start", left "end".
+  const anchors = await page.$$eval('[data-testid^=agent-] .labels', (gs) => gs.map((g) => {
+    const agent = g.closest('[data-agent]');
+    const x = Number(agent.getAttribute('transform').match(/translate\(([-\d.]+)/)[1]);
+    return [x, [...g.classList].find((c) => c !== 'labels')];
+  }));
+  assert.equal(anchors.length, 10);
+  for (const [x, a] of anchors) {
+    if (a === 'start') assert.ok(x > 400, `start-anchored label at x=${x}`);
+    if (a === 'end') assert.ok(x < 400, `end-anchored label at x=${x}`);
+  }
+  assert.ok(anchors.some(([, a]) => a === 'start') && anchors.some(([, a]) => a === 'end'));
+  // No two agents' label boxes overlap, nor any label an agent's disc.
+  const boxes = await page.$$eval('[data-testid^=agent-]', (gs) => gs.map((g) => {
+    const r = (e) => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
+    return { disc: r(g.querySelector('.body')), labels: [...g.querySelectorAll('.labels text')].map(r) };
+  }));
+  const hit = (a, b) => a[0] < b[2] - 1 && b[0] < a[2] - 1 && a[1] < b[3] - 1 && b[1] < a[3] - 1;
+  for (let i = 0; i < boxes.length; i++) {
+    for (let j = 0; j < boxes.length; j++) {
+      for (const l of boxes[i].labels) {
+        assert.ok(!hit(l, boxes[j].disc), `a${i}'s label covers a${j}`);
+        if (j > i) for (const m of boxes[j].labels) assert.ok(!hit(l, m), `a${i}'s and a${j}'s labels overlap`);
+      }
+    }
+  }
+  await page.locator('[data-testid=agent-3] .labels .name').click();
+  await page.getByTestId('agent-menu').waitFor();
+  await shot('ring-labels');
+});
+
 app.test('a crashed agent is drawn suspected (rightly) by the live ones', { path: '/?s=heartbeat&seed=5&t=300ms' }, async ({ page, shot }) => {
   await page.getByTestId('stage').waitFor();
-  await page.getByTestId('agent-2').click();
+  await page.getByTestId('agent-2').locator('.body').click();
   await page.getByTestId('menu-crash').click();
   await page.keyboard.press('Escape');
   assert.equal(await suspectedBy(page, 2), null, 'not yet: the detector needs a timeout');
@@ -320,7 +353,7 @@ app.test('a crashed agent is drawn suspected (rightly) by the live ones', { path
   assert.equal(await page.$eval('[data-testid=agent-2] > title', (t) => t.textContent), 'a2: suspected by a0, a1, a3, a4 — correctly: a2 has crashed');
   assert.match(await attr(page, '[data-testid=agent-2]', 'aria-label'), /suspected by a0, a1, a3, a4/);
   await page.getByTestId('suspect-legend').waitFor();
-  await page.getByTestId('agent-2').click();
+  await page.getByTestId('agent-2').locator('.body').click();
   assert.match(await page.getByTestId('inspector-suspected').textContent(), /correctly: a2 has crashed/);
   await shot('suspected-crashed');
   // Recovered, it is trusted again.
@@ -358,7 +391,7 @@ app.test('speed travels in the URL both ways; a bad one gives a banner and the d
 
 app.test('Share and Embed while scrubbed back open at that moment with the same trace hash', { path: '/?s=heartbeat&seed=9&t=200ms&speed=0.5' }, async ({ page, shot, url }) => {
   await page.getByTestId('stage').waitFor();
-  await page.getByTestId('agent-1').click();
+  await page.getByTestId('agent-1').locator('.body').click();
   await page.getByTestId('menu-crash').click();
   await page.keyboard.press('Escape');
   await page.getByTestId('play').click();
