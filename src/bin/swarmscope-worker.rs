@@ -7,6 +7,11 @@
 //! A panic posts `panic` with its message before the wasm aborts; the page then shows the error
 //! in the panels and starts a fresh worker for the next job.
 
+// Talc, as in the page (src/main.rs): fewer bytes and faster allocation than dlmalloc.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 #[cfg(target_arch = "wasm32")]
 mod worker {
     use gloo::timers::callback::Timeout;
