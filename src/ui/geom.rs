@@ -216,6 +216,9 @@ pub fn fmt_ms(ms: f64) -> String {
     }
 }
 
+/// A label block's line height, in ems.
+pub const LINE_EM: f64 = 1.15;
+
 /// An agent's label block on a ring (name, role/epoch/clock, state), from [`radial`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LabelBlock {
@@ -384,7 +387,7 @@ fn blocks_around(
             } else {
                 LabelBlock {
                     x: 0.0,
-                    top: r + 6.0,
+                    top: r + 8.0,
                     anchor: "middle",
                     room: 0.0,
                     lines: 3,
@@ -483,8 +486,9 @@ fn blocks_around(
                     continue;
                 }
                 let o = out[j];
-                if o.anchor == b.anchor {
-                    room_down = room_down.min((q.1 + o.top - ay).abs());
+                // (Only the next block down: one above ends where this one starts.)
+                if o.anchor == b.anchor && q.1 + o.top > ay {
+                    room_down = room_down.min(q.1 + o.top - ay);
                 }
                 if q.0 + r > x0 && q.0 - r < x1 && q.1 - r > ay {
                     room_down = room_down.min(q.1 - r - ay);
@@ -507,11 +511,12 @@ mod tests {
         };
         for (w, h, fs) in [(800.0, 500.0, 12.0), (440.0, 420.0, 14.0)] {
             for n in 1..=RING_MAX {
-                for key in [None, Some((215.0, 40.0))] {
-                    let keys: Vec<(f64, f64)> =
-                        key.into_iter().chain(key.map(|_| (90.0, 20.0))).collect();
+                for kinds in [(false, false), (true, false), (false, true), (true, true)] {
+                    // The suspicion key's real forms (full, three lines, short).
+                    let keys = crate::ui::stage_layers::legend_boxes(kinds.0, kinds.1);
+                    let key = keys.first();
                     let lay = layout(n, w, h);
-                    let lh = fs * 1.2;
+                    let lh = fs * LINE_EM;
                     let (blocks, at) = radial(&lay.pts, lay.r, (w, h), lh, &keys);
                     assert_eq!(at.is_some(), key.is_some());
                     let (form, (kx, kb)) = at.unwrap_or((0, (0.0, h)));
@@ -527,11 +532,10 @@ mod tests {
                             rc.0 >= -0.5 && rc.2 <= w + 0.5 && rc.1 >= -0.5 && rc.3 <= h + 0.5,
                             "{case}: a{i}'s labels leave the box: {rc:?}"
                         );
-                        // The key's full form on a wide box, at least its small one on a
-                        // phone's (in the rare ring that leaves no corner free even for that,
-                        // it is drawn over the labels, on a backing of the stage's colour).
+                        // On a wide box the key says what its colours mean (not the short
+                        // form); on a phone's it may be short.
                         if key.is_some() && w > 500.0 {
-                            assert_eq!(form, 0, "{case}");
+                            assert!(form + 1 < keys.len(), "{case}: form {form}");
                         }
                         if let Some(&(kw, kh)) = keys.get(form) {
                             assert!(
@@ -550,6 +554,10 @@ mod tests {
                     // Every name fits ("a23").
                     for (i, b) in blocks.iter().enumerate() {
                         assert!(b.room >= fit_width(3, fs), "{case}: a{i} {b:?}");
+                    }
+                    // Up to 16 agents on a wide box, every agent keeps its clock line.
+                    if n <= 16 && w > 500.0 && key.is_none() {
+                        assert!(blocks.iter().all(|b| b.lines >= 2), "{case}: {blocks:?}");
                     }
                     // Rings of up to 8 have room for every line of every label.
                     if n <= 8 && w > 500.0 && key.is_none() {

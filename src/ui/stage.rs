@@ -508,16 +508,13 @@ pub fn clock_text(nv: &NodeView, mode: ClockMode) -> String {
     }
 }
 
-/// What an agent's drawing takes from the layout alone: made once per layout ([`Stage`]'s memo).
+/// What an agent's drawing takes from the layout (and which suspicion key is shown, for where the
+/// key and the labels go): made once per layout and key ([`Stage`]'s memo).
 #[derive(PartialEq)]
 struct Geo {
     fs: f64,
     /// Which form of the suspicion key goes where (its left and bottom edge).
     key_at: (usize, (f64, f64)),
-    /// The longest state line (characters) that fits between two neighbours on the ring.
-    state_max: usize,
-    /// The room for a label on a ring: the gap to the next agent.
-    room: f64,
     agents: Vec<AgentGeo>,
     halo_r: AttrValue,
     body_r: AttrValue,
@@ -530,8 +527,8 @@ struct Geo {
     alert_ring_r: AttrValue,
     badge_transform: AttrValue,
     line2_style: AttrValue,
-    /// The y of the first and second label lines, above the agent and below it (grids).
-    line_y: [(AttrValue, AttrValue); 2],
+    /// The y of the label line under an agent on a grid.
+    line_y: AttrValue,
     /// The baselines of a ring's label block's three lines (name, role/epoch/clock, state).
     block_y: [AttrValue; 3],
 }
@@ -539,12 +536,11 @@ struct Geo {
 #[derive(PartialEq)]
 struct AgentGeo {
     transform: AttrValue,
-    below: bool,
     data_agent: AttrValue,
     testid: AttrValue,
     name: AttrValue,
     /// On a ring, the agent's labels (name, role/epoch/clock, state) as one block placed
-    /// outward from the ring's centre ([`radial`]); None on a grid.
+    /// outward from the ring's centre ([`geom::radial`]); None on a grid.
     block: Option<Block>,
 }
 
@@ -573,46 +569,24 @@ impl Geo {
         };
         let a = |s: String| AttrValue::from(s);
         let px = |v: f64| a(format!("font-size:{}px", Fixed(v, 1)));
-        // Labels sit outside the ring (below for the lower half, above for the upper half).
-        let cy = lay.pts.iter().map(|q| q.1).sum::<f64>() / lay.pts.len().max(1) as f64;
-        let dy = |below: bool, k: f64| {
-            a(fixed(
-                if below {
-                    r + 4.0 + fs * k
-                } else {
-                    -r - 6.0 - fs * (2.2 - k)
-                },
-                1,
-            ))
-        };
         let (c, p) = (Fixed(r * 0.7, 1), Fixed(-r * 0.7, 1));
-        // The room for a label: the gap to the next agent on the ring (the whole width for one).
-        let room = match lay.pts.as_slice() {
-            [a, b, ..] => ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt(),
-            _ => W,
-        };
-        // Neighbours on a ring rarely share a label row, so a little more than the gap.
-        let state_max = geom::fit_chars(room * 1.25, fs * 0.92).clamp(16, 40);
         let (w, h) = dims(narrow);
         let keys = layers::legend_boxes(keyed.0, keyed.1);
         let (blocks, key_at) = if lay.grid {
             (vec![], Some((0, (0.0, h))))
         } else {
-            geom::radial(&lay.pts, r, (w, h), fs * 1.2, &keys)
+            geom::radial(&lay.pts, r, (w, h), fs * geom::LINE_EM, &keys)
         };
         let key_at = key_at.unwrap_or((0, (0.0, h)));
         Geo {
             fs,
             key_at,
-            state_max,
-            room,
             agents: lay
                 .pts
                 .iter()
                 .enumerate()
                 .map(|(i, pt)| AgentGeo {
                     transform: a(format!("translate({},{})", Fixed(pt.0, 1), Fixed(pt.1, 1))),
-                    below: lay.grid || pt.1 >= cy - 1.0,
                     data_agent: a(i.to_string()),
                     testid: a(format!("agent-{i}")),
                     name: a(format!("a{i}")),
@@ -624,7 +598,7 @@ impl Geo {
                     }),
                 })
                 .collect(),
-            block_y: [0.95, 2.15, 3.35].map(|k| a(fixed(fs * k, 1))),
+            block_y: [0.0, 1.0, 2.0].map(|k| a(fixed(fs * (0.95 + k * geom::LINE_EM), 1))),
             halo_r: a(fixed(r + 4.0, 1)),
             body_r: a(fixed(r, 1)),
             glyph_style: px(r * 0.9),
@@ -648,10 +622,7 @@ impl Geo {
                 Fixed(-r * 0.8, 1)
             )),
             line2_style: px(fs * 0.92),
-            line_y: [
-                (dy(false, 1.0), dy(false, 2.1)),
-                (dy(true, 1.0), dy(true, 2.1)),
-            ],
+            line_y: a(fixed(r + 4.0 + fs, 1)),
         }
     }
 }
@@ -683,7 +654,6 @@ fn agent(
             AttrValue::from(format!("a{id}")),
         ),
     };
-    let below = ag.map(|g| g.below).unwrap_or(true);
     let status = match nv.status {
         Status::Up => "up",
         Status::Crashed => "crashed",
@@ -696,29 +666,23 @@ fn agent(
         None => role.name().to_string(),
     };
     let fs = geo.fs;
-    // The role, epoch and clock under the agent, shrunk to its room (a grid's cell, or the gap
-    // to the next agent on a ring, where labels side by side would run into each other); the
-    // clock alone when the whole line would be too small to read, nothing when even that is.
+    // The role, epoch and clock, shrunk to its room (a grid's cell, or the ring's label block);
+    // the clock alone when the whole line would be too small to read, nothing when even that is.
     let clock = clock_text(nv, props.clock);
     let block = ag.and_then(|g| g.block.as_ref());
     let (width, min) = match block {
-        _ if lay.grid => (lay.cell.0 * 0.94, 7.0),
         Some(b) => (b.room, 10.0),
-        None => (geo.room * 0.98, 10.0),
+        None if lay.grid => (lay.cell.0 * 0.94, 7.0),
+        None => (W * 0.2, 10.0),
     };
     let full = format!("{line1} · {clock}");
     let line1 = match geom::fit_font(full.chars().count(), width, fs, min) {
         Some(f) => Some((full, f)),
         None => geom::fit_font(clock.chars().count(), width, fs, min.min(9.0)).map(|f| (clock, f)),
     };
-    // A crowded ring (gaps under 90 units: a dozen agents or more) has no room for state lines.
-    let crowded = !lay.grid && geo.room < 90.0;
     let mut state = nv.summary.state.clone();
     // (A ring's block is as wide as its room; the state line is monospace, ~0.6 em a character.)
-    let state_max = match block {
-        Some(b) => geom::fit_chars(b.room, fs * 0.92 * 1.08).min(48),
-        None => geo.state_max,
-    };
+    let state_max = block.map_or(0, |b| geom::fit_chars(b.room, fs * 0.92 * 1.08).min(48));
     if state.chars().count() > state_max {
         state = match state_max {
             // Cut to a few characters ("trus…", "follows…") it says nothing: the inspector
@@ -779,7 +743,6 @@ fn agent(
             .collect::<Vec<_>>()
             .join(",")
     });
-    let (line1_y, line2_y) = geo.line_y[usize::from(below)].clone();
     let line1_style = match &line1 {
         Some((_, f)) if *f != fs => AttrValue::from(format!("font-size:{}px", Fixed(*f, 1))),
         _ => geo.fs_style.clone(),
@@ -810,9 +773,7 @@ fn agent(
                     <g class="alert-badge" transform={geo.badge_transform.clone()}>
                         <circle r="7" />
                         <text dy="0.35em" style="font-size:11px">{ "!" }</text>
-                        if !lay.grid {
-                            <text class="alert-label" x="-10" dy="0.35em" style={geo.fs_style.clone()}>{ alert_short }</text>
-                        }
+
                     </g>
                 </g>
             }
@@ -822,17 +783,17 @@ fn agent(
                     if let (Some((text, _)), true) = (line1, b.lines >= 2) {
                         <text class="line1" y={geo.block_y[1].clone()} style={line1_style}>{ text }</text>
                     }
-                    if b.lines >= 3 && !props.compact && !state.is_empty() {
+                    // An alert's short label takes the state's line (beside the badge it would
+                    // run into the labels of agents on the left).
+                    if b.lines >= 3 && !alert_short.is_empty() {
+                        <text class="alert-label" y={geo.block_y[2].clone()} style={geo.fs_style.clone()}>{ alert_short }</text>
+                    } else if b.lines >= 3 && !props.compact && !state.is_empty() {
                         <text class="line2" y={geo.block_y[2].clone()} style={geo.line2_style.clone()}>{ state }</text>
                     }
                 </g>
-            } else {
-                if let Some((text, _)) = line1 {
-                    <text class="line1" y={line1_y} style={line1_style}>{ text }</text>
-                }
-                if !lay.grid && !props.compact && !crowded {
-                    <text class="line2" y={line2_y} style={geo.line2_style.clone()}>{ state }</text>
-                }
+            } else if let Some((text, _)) = line1 {
+                // A grid: the line under the agent in its cell.
+                <text class="line1" y={geo.line_y.clone()} style={line1_style}>{ text }</text>
             }
         </g>
     }

@@ -140,36 +140,33 @@ pub fn suspicion(id: u32, by: &[u32], status: Status, r: f64) -> Html {
     }
 }
 
-/// The suspicion key's second line's length (characters).
-fn legend_kinds(any_false: bool, any_right: bool) -> usize {
-    let f = "amber: falsely (it is up)".len();
-    let r = "grey: rightly (it crashed)".len();
-    match (any_false, any_right) {
-        (true, true) => f + 3 + r,
-        (true, false) => f,
-        _ => r,
-    }
-}
-
-/// The room the suspicion key's forms take (width, height), the full one first; none when it
-/// is not shown.
-pub fn legend_boxes(any_false: bool, any_right: bool) -> Vec<(f64, f64)> {
-    if !any_false && !any_right {
-        return vec![];
-    }
-    let chars = legend_kinds(any_false, any_right).max(FULL.len());
-    vec![
-        (16.0 + geom::fit_width(chars, 11.0), 38.0),
-        (16.0 + geom::fit_width(SHORT.len(), 11.0), 22.0),
-    ]
-}
-
 const FULL: &str = "? suspected by a failure detector:";
 const SHORT: &str = "? suspected";
+const FALSELY: &str = "amber: falsely (it is up)";
+const RIGHTLY: &str = "grey: rightly (it crashed)";
 
-/// The suspicion key in a corner of the stage while someone is suspected: form 0 in full
-/// (two lines: what the mark means, which colour is which), form 1 short (one line, the rest as
-/// its tooltip); `at` is which form goes where (its left and bottom edge), from [`geom::radial`].
+/// The room the suspicion key's forms take (width, height), largest first; none when it is not
+/// shown. The forms: what the mark means over which colour is which (the two colours on one
+/// line); with both colours, the same on three lines; and short, "? suspected" alone.
+pub fn legend_boxes(any_false: bool, any_right: bool) -> Vec<(f64, f64)> {
+    let w = |chars: usize| 16.0 + geom::fit_width(chars, 11.0);
+    let kinds = match (any_false, any_right) {
+        (false, false) => return vec![],
+        (true, true) => FALSELY.len() + 3 + RIGHTLY.len(),
+        (true, false) => FALSELY.len(),
+        (false, true) => RIGHTLY.len(),
+    };
+    let mut forms = vec![(w(kinds.max(FULL.len())), 38.0)];
+    if any_false && any_right {
+        forms.push((w(FULL.len().max(FALSELY.len()).max(RIGHTLY.len())), 52.0));
+    }
+    forms.push((w(SHORT.len()), 22.0));
+    forms
+}
+
+/// The suspicion key in a corner of the stage while someone is suspected, in one of the forms
+/// of [`legend_boxes`] (the short one has the rest as its tooltip); `at` is which form goes where
+/// (its left and bottom edge), from [`geom::radial`].
 pub fn suspicion_legend(any_false: bool, any_right: bool, (form, at): (usize, (f64, f64))) -> Html {
     let boxes = legend_boxes(any_false, any_right);
     let Some(&(w, h)) = boxes.get(form) else {
@@ -180,23 +177,32 @@ pub fn suspicion_legend(any_false: bool, any_right: bool, (form, at): (usize, (f
         Fixed(at.0 + 10.0, 1),
         Fixed(at.1 - h + 14.0, 1)
     );
-    let kinds = html! {
-        <>
-        if any_false { <tspan class="false">{ "amber: falsely (it is up)" }</tspan> }
-        if any_false && any_right { { " · " } }
-        if any_right { <tspan class="right">{ "grey: rightly (it crashed)" }</tspan> }
-        </>
+    let falsely = html! { <tspan class="false">{ FALSELY }</tspan> };
+    let rightly = html! { <tspan class="right">{ RIGHTLY }</tspan> };
+    let title = match (any_false, any_right) {
+        (true, true) => format!("{FULL} {FALSELY} · {RIGHTLY}"),
+        (true, false) => format!("{FULL} {FALSELY}"),
+        _ => format!("{FULL} {RIGHTLY}"),
     };
     html! {
         <g class="suspect-legend" transform={t} data-testid="suspect-legend">
             // A backing, for the rings that leave no corner free (small rings on a phone).
             <rect class="back" x="-6" y="-14" width={fixed(w - 8.0, 1)} height={fixed(h - 4.0, 1)} rx="4" />
-            if form == 0 {
-                <text x="0" y="0"><tspan class="k">{ "? " }</tspan>{ &FULL[2..] }</text>
-                <text x="0" y="14">{ kinds }</text>
-            } else {
-                <title>{ FULL }{ " " }{ if any_false && any_right { "amber: falsely (it is up) · grey: rightly (it crashed)" } else if any_false { "amber: falsely (it is up)" } else { "grey: rightly (it crashed)" } }</title>
+            if form + 1 == boxes.len() {
+                <title>{ title }</title>
                 <text x="0" y="0"><tspan class="k">{ "? " }</tspan>{ &SHORT[2..] }</text>
+            } else {
+                <text x="0" y="0"><tspan class="k">{ "? " }</tspan>{ &FULL[2..] }</text>
+                if form == 0 {
+                    <text x="0" y="14">
+                        if any_false { { falsely.clone() } }
+                        if any_false && any_right { { " · " } }
+                        if any_right { { rightly.clone() } }
+                    </text>
+                } else {
+                    <text x="0" y="14">{ falsely }</text>
+                    <text x="0" y="28">{ rightly }</text>
+                }
             }
         </g>
     }

@@ -311,7 +311,7 @@ app.test('a grid (more than 24 agents): a dragged wall partitions it, drawn as a
 app.test('a ring labels its agents outward from the centre, and a click on a name opens that agent', { path: '/?s=raft-election&seed=3&nodes=10&t=3s' }, async ({ page, shot }) => {
   await page.getByTestId('stage').waitFor();
   // Which way each agent's label block points: right of the ring "start", left "end".
-  const anchors = await page.$$eval('[data-testid^=agent-] .labels', (gs) => gs.map((g) => {
+  const anchors = await page.$$eval('[data-agent] .labels', (gs) => gs.map((g) => {
     const agent = g.closest('[data-agent]');
     const x = Number(agent.getAttribute('transform').match(/translate\(([-\d.]+)/)[1]);
     return [x, [...g.classList].find((c) => c !== 'labels')];
@@ -322,12 +322,16 @@ app.test('a ring labels its agents outward from the centre, and a click on a nam
     if (a === 'end') assert.ok(x < 400, `end-anchored label at x=${x}`);
   }
   assert.ok(anchors.some(([, a]) => a === 'start') && anchors.some(([, a]) => a === 'end'));
-  // No two agents' label boxes overlap, nor any label an agent's disc.
-  const boxes = await page.$$eval('[data-testid^=agent-]', (gs) => gs.map((g) => {
+  // No two agents' label boxes overlap, nor any label an agent's disc; all stay on the stage.
+  const { boxes, stage } = await page.evaluate(() => {
     const r = (e) => { const b = e.getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom]; };
-    return { disc: r(g.querySelector('.body')), labels: [...g.querySelectorAll('.labels text')].map(r) };
-  }));
+    const boxes = [...document.querySelectorAll('[data-agent]')].map((g) => ({ disc: r(g.querySelector('.body')), labels: [...g.querySelectorAll('.labels text')].map(r) }));
+    return { boxes, stage: r(document.querySelector('[data-testid=stage]')) };
+  });
   const hit = (a, b) => a[0] < b[2] - 1 && b[0] < a[2] - 1 && a[1] < b[3] - 1 && b[1] < a[3] - 1;
+  for (const { labels } of boxes) {
+    for (const l of labels) assert.ok(l[0] >= stage[0] - 1 && l[2] <= stage[2] + 1 && l[1] >= stage[1] - 1 && l[3] <= stage[3] + 1, `label ${l} outside the stage ${stage}`);
+  }
   for (let i = 0; i < boxes.length; i++) {
     for (let j = 0; j < boxes.length; j++) {
       for (const l of boxes[i].labels) {
