@@ -55,7 +55,7 @@ pub struct MsgDraw {
 }
 
 /// What one frame shows.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Snap {
     pub t: Time,
     pub head: Time,
@@ -68,7 +68,22 @@ pub struct Snap {
     pub invariants: Vec<InvariantStatus>,
     pub interventions: usize,
     pub events: u64,
+    /// Which snapshot this is (see `PartialEq for Snap`).
+    pub serial: u64,
 }
+
+/// A snapshot equals only itself (and its clones): each one made gets a serial number. Components
+/// compare their props by this on every render; the derived comparison walked every message and
+/// metric, and a metric that is NaN ("no detection yet") made a snapshot unequal to itself, so
+/// the stage and the panels re-rendered on the renders meant to skip them (`page::Halves`).
+impl PartialEq for Snap {
+    fn eq(&self, o: &Snap) -> bool {
+        self.serial == o.serial
+    }
+}
+
+/// The serial number of the next snapshot made (see `PartialEq for Snap`).
+static SNAP_SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl Engine {
     /// Builds the run; a run whose interventions cannot be replayed falls back to the defaults
@@ -418,6 +433,7 @@ impl Engine {
             invariants,
             interventions: self.sim.interventions().len(),
             events: self.sim.stats().events,
+            serial: SNAP_SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         });
         self.snap = Some(s.clone());
         self.snap_full = full;

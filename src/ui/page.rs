@@ -94,6 +94,13 @@ pub struct Halves {
 }
 
 impl Halves {
+    /// The next tick render is the panels' turn: the stage and the diagram keep their props,
+    /// so their canvases are painted in that frame before it (else the dots would skip a frame
+    /// every third one).
+    fn panels_next(&self) -> bool {
+        self.stage.is_some() && self.panels.is_some() && !self.panels_turn
+    }
+
     /// The snapshots the stage and the panels show in this render of `snap`, whether the
     /// diagram keeps the one it has (the panels' turn), and whether this is a tick render.
     fn split(&mut self, snap: &Rc<Snap>) -> (Rc<Snap>, Rc<Snap>, bool, bool) {
@@ -198,6 +205,9 @@ fn light_update(
     }
     if dom::now_ms() - s.rendered_at < PANEL_MS / 2.0 && paint_canvases(&mut s) {
         return;
+    }
+    if s.halves.panels_next() {
+        paint_canvases(&mut s);
     }
     s.halves.tick = true;
     drop(s);
@@ -807,6 +817,9 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 return;
             }
             if playing {
+                if s.halves.panels_next() {
+                    paint_canvases(&mut s);
+                }
                 s.halves.tick = true;
             }
             drop(s);

@@ -155,6 +155,11 @@ app.test('canvas layers follow the theme, the phone width and the pixel ratio', 
   await p2.goto(url('/?s=heartbeat&seed=4&t=600ms&autoplay=0'));
   await p2.getByTestId('stage').waitFor();
   await p2.waitForFunction(() => window.swarmscopeStage?.().length > 0);
+  // (The painter sizes the canvas in the worker: the element shows it once that frame lands.)
+  await p2.waitForFunction(() => {
+    const e = document.querySelector('[data-testid=msg-canvas]');
+    return e.width === Math.round(e.getBoundingClientRect().width * 2);
+  }, null, { timeout: 5000 }).catch(() => {});
   const [bw, cw] = await p2.$eval('[data-testid=msg-canvas]', (e) => [e.width, e.getBoundingClientRect().width]);
   assert.equal(bw, Math.round(cw * 2));
   const m = (await p2.evaluate(() => window.swarmscopeStage()))[0];
