@@ -255,9 +255,10 @@ pub type KeyAt = (usize, (f64, f64));
 /// (anchored next to the agent, free to the box's edge); agents near the top and bottom get
 /// them above or below, centred, as wide as the space between the things beside them. `lh` is
 /// the line height; a block keeps fewer than its three lines where they would run into the next
-/// block up or down, another agent, or the box's edge. A key, if any, takes a corner that none
-/// of them covers: `keys` are its forms (width, height), largest first; returns which form goes
-/// where (its left and bottom edge).
+/// block down, another agent, or the box's edge. A key, if any, takes a corner that none of them
+/// covers, in its largest form that fits (`keys`: its forms' width and height, largest first);
+/// if none is free, its last form goes where it covers least. Returns the blocks, and which
+/// form of the key goes where (its left and bottom edge).
 pub fn radial(
     pts: &[(f64, f64)],
     r: f64,
