@@ -605,6 +605,22 @@ mod tests {
     }
 
     #[test]
+    fn a_snapshot_equals_itself_even_with_a_nan_metric_and_no_other() {
+        // Components skip a render when their snapshot prop is unchanged (page::Halves): that
+        // needs a snapshot to equal itself, which a derived comparison did not do once a metric
+        // was NaN (the heartbeat's detection time before any detection).
+        let mut e = engine();
+        e.seek(Time::ms(200));
+        let a = e.snap();
+        assert!(a.metrics.iter().any(|(_, v)| v.is_nan()), "{:?}", a.metrics);
+        assert!(*a == *a.clone() && Rc::new((*a).clone()) == a);
+        assert!(Rc::ptr_eq(&a, &e.snap()), "unchanged: the same snapshot");
+        // Another moment, or the same moment made again, is another snapshot.
+        e.seek(Time::ms(300));
+        assert!(e.snap() != a);
+    }
+
+    #[test]
     fn a_crash_while_scrubbed_back_forks_and_replays_from_the_url() {
         let mut e = engine();
         e.seek(Time::ms(800));
