@@ -274,14 +274,12 @@ pub fn radial(
             .map(|b| b.room * b.lines as f64)
             .fold(f64::INFINITY, f64::min)
     };
-    let sides = {
-        let (a, b) = (
-            blocks_around(pts, r, (w, h), lh, None, true),
-            blocks_around(pts, r, (w, h), lh, None, false),
-        );
-        tightest(&a) >= tightest(&b)
-    };
-    let free = blocks_around(pts, r, (w, h), lh, None, sides);
+    let (beside, around) = (
+        blocks_around(pts, r, (w, h), lh, None, true),
+        blocks_around(pts, r, (w, h), lh, None, false),
+    );
+    let sides = tightest(&beside) >= tightest(&around);
+    let free = if sides { beside } else { around };
     let Some(&(kw, kh)) = keys.last() else {
         return (free, None);
     };

@@ -680,7 +680,11 @@ fn agent(
         Some(f) => Some((full, f)),
         None => geom::fit_font(clock.chars().count(), width, fs, min.min(9.0)).map(|f| (clock, f)),
     };
-    let mut state = nv.summary.state.clone();
+    // The state line, on a ring only (a grid's cell has room for one line).
+    let mut state = match block {
+        Some(_) => nv.summary.state.clone(),
+        None => String::new(),
+    };
     // (A ring's block is as wide as its room; the state line is monospace, ~0.6 em a character.)
     let state_max = block.map_or(0, |b| geom::fit_chars(b.room, fs * 0.92 * 1.08).min(48));
     if state.chars().count() > state_max {
@@ -773,7 +777,6 @@ fn agent(
                     <g class="alert-badge" transform={geo.badge_transform.clone()}>
                         <circle r="7" />
                         <text dy="0.35em" style="font-size:11px">{ "!" }</text>
-
                     </g>
                 </g>
             }

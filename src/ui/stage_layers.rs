@@ -179,7 +179,8 @@ pub fn suspicion_legend(any_false: bool, any_right: bool, (form, at): (usize, (f
     );
     let falsely = html! { <tspan class="false">{ FALSELY }</tspan> };
     let rightly = html! { <tspan class="right">{ RIGHTLY }</tspan> };
-    let title = match (any_false, any_right) {
+    // The short form's tooltip (only that form has one).
+    let title = || match (any_false, any_right) {
         (true, true) => format!("{FULL} {FALSELY} · {RIGHTLY}"),
         (true, false) => format!("{FULL} {FALSELY}"),
         _ => format!("{FULL} {RIGHTLY}"),
@@ -189,7 +190,7 @@ pub fn suspicion_legend(any_false: bool, any_right: bool, (form, at): (usize, (f
             // A backing, for the rings that leave no corner free (small rings on a phone).
             <rect class="back" x="-6" y="-14" width={fixed(w - 8.0, 1)} height={fixed(h - 4.0, 1)} rx="4" />
             if form + 1 == boxes.len() {
-                <title>{ title }</title>
+                <title>{ title() }</title>
                 <text x="0" y="0"><tspan class="k">{ "? " }</tspan>{ &SHORT[2..] }</text>
             } else {
                 <text x="0" y="0"><tspan class="k">{ "? " }</tspan>{ &FULL[2..] }</text>
