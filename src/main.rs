@@ -1,5 +1,7 @@
-//! The browser entry point that trunk builds (bin `swarmscope-web`, feature `web`): installs the
-//! panic overlay, then mounts the Yew app on `<body>`.
+//! The full browser app that trunk builds (bin `swarmscope-web`, feature `web`): every scenario
+//! and every study in one wasm. The release build also makes one smaller build per page
+//! (src/bin/web/, scripts/variants.mjs) and the page loads the one it needs; this one is what
+//! `trunk serve` runs and what a page without its own build falls back to.
 
 // Talc instead of Rust's default dlmalloc: fewer bytes to load, faster allocation (README, Size).
 #[cfg(target_arch = "wasm32")]
@@ -7,6 +9,5 @@
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    swarmscope::ui::panic::install();
-    yew::Renderer::<swarmscope::ui::App>::new().render();
+    swarmscope::ui::start(swarmscope::scenario::BUILDERS, swarmscope::ui::every_study);
 }

@@ -26,7 +26,7 @@ use crate::sim::{
     Time, TimerKey, Value,
 };
 
-pub use super::causal_scenario::SCENARIO;
+pub use super::causal_scenario::{BUILDER, SCENARIO};
 
 const POST: TimerKey = 1;
 

@@ -109,7 +109,14 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
     params: PARAMS,
     engine_params: true,
     default_until: Time::secs(10),
-    build,
+    agents: 5,
+};
+
+/// How to build a run of it: an entry of [`crate::scenario::BUILDERS`], linked into a browser
+/// build only if that build installs it (see `crate::scenario::install`).
+pub const BUILDER: crate::scenario::Builder = crate::scenario::Builder {
+    def: &SCENARIO,
+    build: build,
 };
 
 #[cfg(test)]

@@ -68,6 +68,16 @@ pub struct ScenarioDef {
     pub engine_params: bool,
     /// How long a default run lasts (CLI `run` without `--until`, the explorer's scrubber).
     pub default_until: Time,
+    /// How many agents a run with the default parameters has: the gallery's preview draws them
+    /// without building a run (a test checks it against [`ScenarioDef::default_agents`]).
+    pub agents: usize,
+}
+
+/// How to build a run of one scenario. Kept apart from [`ScenarioDef`] so that a browser build
+/// can hold the whole catalogue (the gallery, links to every page) while linking the protocol
+/// code of only the scenarios it installs (one wasm per scenario page: see [`install`]).
+pub struct Builder {
+    pub def: &'static ScenarioDef,
     pub build: BuildFn,
 }
 
@@ -105,7 +115,26 @@ impl ScenarioDef {
         interventions: Vec<Intervention>,
         trace: TraceConfig,
     ) -> Result<Box<dyn Simulation>, SimError> {
+        builders()
+            .iter()
+            .find(|b| b.def.id == self.id)
+            .ok_or_else(|| SimError(format!("'{}' is not in this build", self.id)))?
+            .instantiate(overrides, seed, interventions, trace)
+    }
+}
+
+impl Builder {
+    /// Builds a run from raw overrides, whatever this program installed (the Web Worker's Raft
+    /// study builds its runs so, with no catalogue of its own).
+    pub fn instantiate(
+        &self,
+        overrides: &BTreeMap<String, String>,
+        seed: u64,
+        interventions: Vec<Intervention>,
+        trace: TraceConfig,
+    ) -> Result<Box<dyn Simulation>, SimError> {
         let p = self
+            .def
             .params(overrides)
             .map_err(|e| SimError(e.to_string()))?;
         let config = engine_config(&p, seed, trace);
@@ -216,6 +245,45 @@ impl ScenarioDef {
     }
 }
 
+/// How to build each scenario of [`CATALOGUE`], in the same order.
+pub static BUILDERS: &[Builder] = &[
+    crate::protocols::heartbeat::BUILDER,
+    crate::protocols::cap::BUILDER,
+    crate::protocols::two_generals::BUILDER,
+    crate::protocols::gossip::BUILDER,
+    crate::protocols::raft_election::BUILDER,
+    crate::protocols::bully::BUILDER,
+    crate::protocols::quorum::BUILDER,
+    crate::protocols::strong_register::BUILDER,
+    crate::protocols::sessions::BUILDER,
+    crate::protocols::causal::BUILDER,
+];
+
+static INSTALLED: std::sync::OnceLock<&'static [Builder]> = std::sync::OnceLock::new();
+
+/// Chooses which scenarios this program can run; the first call wins. Native programs need not
+/// call it: they run every scenario in [`BUILDERS`]. A browser build must, and names only what
+/// it links: the full app installs [`BUILDERS`], a one-page build one entry (src/bin/web/).
+pub fn install(builders: &'static [Builder]) {
+    let _ = INSTALLED.set(builders);
+}
+
+/// The scenarios this program can run (see [`install`]).
+pub fn builders() -> &'static [Builder] {
+    #[cfg(not(target_arch = "wasm32"))]
+    let default: &'static [Builder] = BUILDERS;
+    // In wasm not even a reference to BUILDERS: it would link every protocol.
+    #[cfg(target_arch = "wasm32")]
+    let default: &'static [Builder] = &[];
+    INSTALLED.get().copied().unwrap_or(default)
+}
+
+/// Whether this program can run the scenario `id` (a one-page browser build runs only its own;
+/// the explorer loads the page's build for any other).
+pub fn runs_here(id: &str) -> bool {
+    builders().iter().any(|b| b.def.id == id)
+}
+
 /// Looks a scenario up by id.
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {
     CATALOGUE.iter().copied().find(|s| s.id == id)
@@ -242,6 +310,34 @@ mod tests {
         assert_eq!(n("two-generals"), Some(2));
         // Three replicas and the coordinator that runs the PACELC trials.
         assert_eq!(n("quorum"), Some(4));
+    }
+
+    #[test]
+    fn the_builders_follow_the_catalogue_and_its_agent_counts_are_right() {
+        assert_eq!(BUILDERS.len(), CATALOGUE.len());
+        for (b, s) in BUILDERS.iter().zip(CATALOGUE) {
+            assert!(std::ptr::eq(b.def, *s), "{} / {}", b.def.id, s.id);
+            assert_eq!(Some(s.agents), s.default_agents(), "{}: agents", s.id);
+            assert!(runs_here(s.id));
+        }
+        assert!(!runs_here("nope"));
+    }
+
+    /// Each scenario's page has its own browser build, which links that scenario (the page's
+    /// loader, scripts/pages.mjs, sends a page without one to the gallery's build).
+    #[test]
+    fn every_scenario_has_a_page_build_of_its_own() {
+        let root = env!("CARGO_MANIFEST_DIR");
+        let manifest = std::fs::read_to_string(format!("{root}/Cargo.toml")).expect("Cargo.toml");
+        for s in CATALOGUE {
+            let module = s.id.replace('-', "_");
+            let path = format!("src/bin/web/{module}.rs");
+            let entry = format!("name = \"page-{}\"\npath = \"{path}\"\n", s.id);
+            assert!(manifest.contains(&entry), "Cargo.toml lacks:\n{entry}");
+            let main = std::fs::read_to_string(format!("{root}/{path}")).expect("the page's bin");
+            let builder = format!("swarmscope::protocols::{module}::BUILDER");
+            assert!(main.contains(&builder), "{path} does not install {builder}");
+        }
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::dom;
 use super::gallery::Gallery;
 use super::page::ScenarioPage;
-use crate::scenario::{find, url::Run};
+use crate::scenario::{find, runs_here, url::Run};
 use gloo::events::EventListener;
 use yew::prelude::*;
 
@@ -90,7 +90,12 @@ pub fn App() -> Html {
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
                 EventListener::new(&w, "popstate", move |_| {
-                    route.set(route_for(&dom::location_query()))
+                    let next = route_for(&dom::location_query());
+                    match &next {
+                        // Back or forward to a page of another build: load that build.
+                        Route::Scenario { run, .. } if !runs_here(&run.scenario) => dom::reload(),
+                        _ => route.set(next),
+                    }
                 })
             });
             move || drop(listener)
@@ -100,6 +105,11 @@ pub fn App() -> Html {
         let route = route.clone();
         Callback::from(move |id: String| {
             let q = Run::new(&id, 1).to_query();
+            if !runs_here(&id) {
+                // A one-page build (the gallery's, or another scenario's) loads the page's own.
+                dom::load_query(&q);
+                return;
+            }
             dom::set_query(&q, true);
             route.set(route_for(&q));
             if let Some(w) = web_sys::window() {

@@ -20,6 +20,21 @@ pub fn location_query() -> String {
 }
 
 /// Replaces (or pushes) the page's query without reloading.
+/// Opens `query` as a new page load: another scenario's page comes with its own build of the app
+/// (the page's loader picks it from the query, see scripts/variants.mjs).
+pub fn load_query(query: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let path = w.location().pathname().unwrap_or_else(|_| "/".into());
+    let _ = w.location().set_href(&format!("{path}?{query}"));
+}
+
+/// Loads the current URL again (after the history moved to a page of another build).
+pub fn reload() {
+    if let Some(w) = web_sys::window() {
+        let _ = w.location().reload();
+    }
+}
+
 pub fn set_query(query: &str, push: bool) {
     let Some(w) = web_sys::window() else { return };
     let path = w.location().pathname().unwrap_or_else(|_| "/".into());

@@ -21,15 +21,6 @@ pub fn Gallery(props: &GalleryProps) -> Html {
         let dismissed = dismissed.clone();
         Callback::from(move |_: MouseEvent| dismissed.set(true))
     };
-    // Each scenario's agent count for its preview: a run built with the defaults, once per mount
-    // (not on every render of the gallery).
-    let agents = use_memo((), |_| {
-        CATALOGUE
-            .iter()
-            .map(|s| (s.id, s.default_agents().unwrap_or(5).clamp(1, 24)))
-            .collect::<Vec<_>>()
-    });
-    let count = |id: &str| agents.iter().find(|(s, _)| *s == id).map_or(5, |(_, n)| *n);
     let groups = Group::ALL.iter().filter_map(|g| {
         let items: Vec<&ScenarioDef> = CATALOGUE
             .iter()
@@ -43,7 +34,7 @@ pub fn Gallery(props: &GalleryProps) -> Html {
             <section class="gallery-group" aria-label={g.title()}>
                 <h2>{ g.title() }</h2>
                 <ul class="cards">
-                    { for items.into_iter().map(|s| card(s, count(s.id), &props.on_open)) }
+                    { for items.into_iter().map(|s| card(s, s.agents.clamp(1, 24), &props.on_open)) }
                 </ul>
             </section>
         })

@@ -998,8 +998,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                     // stretch and squeezed the charts); one column (narrow screens) reorders the
                     // panels in CSS so the inspector and metrics come first.
                     <Explain def_id={def.id} />
-                    if def.id == "quorum" { <super::pacelc::Pacelc params={pmap.clone()} /> }
-                    if def.id == "raft-election" { <super::cdf::ElectionCdf params={pmap.clone()} /> }
+                    { super::study(def.id, &pmap) }
                 </section>
                 <aside class="side-col" aria-label="Panels">
                     <Inspector snap={panel_snap.clone()} selected={sel} label={inspect} msg={msg_rec} />

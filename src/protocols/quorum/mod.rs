@@ -378,6 +378,13 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
     params: PARAMS,
     engine_params: false,
     default_until: Time::secs(30),
+    agents: 4,
+};
+
+/// How to build a run of it: an entry of [`crate::scenario::BUILDERS`], linked into a browser
+/// build only if that build installs it (see `crate::scenario::install`).
+pub const BUILDER: crate::scenario::Builder = crate::scenario::Builder {
+    def: &SCENARIO,
     build: store::build,
 };
 

@@ -9,7 +9,7 @@
 //! The study runs incrementally (`step` does a bounded number of trials), so the browser can
 //! spread it over animation frames and draw the curves as they fill in.
 
-use super::SCENARIO;
+use super::{BUILDER, SCENARIO};
 use crate::sim::{SimError, SimRng, Time, TraceConfig};
 use std::collections::BTreeMap;
 
@@ -111,7 +111,7 @@ impl Study {
         for c in 0..study.curves.len() {
             let p = study.params(c);
             SCENARIO.params(&p).map_err(|e| SimError(e.to_string()))?;
-            let mut probe = SCENARIO.instantiate(&p, seed, vec![], no_trace())?;
+            let mut probe = BUILDER.instantiate(&p, seed, vec![], no_trace())?;
             probe.run_until(Time::ZERO, 1);
         }
         Ok(study)
@@ -187,7 +187,7 @@ fn trial(
     seed: u64,
     until: Time,
 ) -> Result<Vec<(String, f64)>, SimError> {
-    let mut sim = SCENARIO.instantiate(p, seed, vec![], no_trace())?;
+    let mut sim = BUILDER.instantiate(p, seed, vec![], no_trace())?;
     let slice = Time::ms(50);
     let mut t = Time::ZERO;
     while t < until && !sim.done() {

@@ -1,0 +1,11 @@
+//! The gallery's build (bin `page-gallery`): the whole catalogue, no protocol code. A card loads
+//! its scenario's own build (src/bin/web/*.rs, scripts/variants.mjs).
+
+// Talc, as in the full app (src/main.rs).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+fn main() {
+    swarmscope::ui::start(&[], swarmscope::ui::no_study);
+}
