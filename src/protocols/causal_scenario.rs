@@ -91,7 +91,7 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
 /// build only if that build installs it (see `crate::scenario::install`).
 pub const BUILDER: crate::scenario::Builder = crate::scenario::Builder {
     def: &SCENARIO,
-    build: build,
+    build,
 };
 
 #[cfg(test)]

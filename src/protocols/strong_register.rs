@@ -353,7 +353,7 @@ pub static SCENARIO: ScenarioDef = ScenarioDef {
 /// build only if that build installs it (see `crate::scenario::install`).
 pub const BUILDER: crate::scenario::Builder = crate::scenario::Builder {
     def: &SCENARIO,
-    build: build,
+    build,
 };
 
 /// A value as its writer and that writer's count: client a3's first write is
