@@ -144,17 +144,85 @@ app.test('every scenario in the catalogue opens, runs and draws', async ({ page,
   await shot('gallery-all');
   const ids = await page.$$eval('[data-testid^=card-]', (els) => els.map((e) => e.dataset.testid.slice(5)));
   assert.ok(ids.length >= 1);
+  // A release build has one build of the app per page (scripts/pages.mjs): each page loads its own.
+  const pages = await pageBuilds(page);
   for (const id of ids) {
+    const wasm = wasmRequests(page);
     await page.goto(url(`/?s=${id}&seed=1&t=2s`));
     await page.waitForFunction(() => window.wasmBindings !== undefined);
     await page.getByTestId('stage').waitFor();
     assert.equal(await page.$eval('[data-testid=page]', (e) => e.dataset.scenario), id);
+    if (pages) assert.deepEqual(wasm(), [`page-${id}`], `${id} loads its own build`);
     assert.ok((await page.$$('[data-testid^=agent-]')).length > 0, id);
     // The long texts are fetched from texts/<id>.txt, not built into the wasm.
     await page.getByTestId('explain-ai').waitFor();
     assert.ok((await page.getByTestId('explain-ai').textContent()).length > 100, id);
     await shot(`scenario-${id}`);
   }
+});
+
+/// The app builds (page-<id>, page-gallery, swarmscope-web) the page requests from now on, by name.
+function wasmRequests(page) {
+  const seen = [];
+  page.on('request', (r) => {
+    const m = /\/((?:page|swarmscope-web)(?:-[a-z0-9]+)*?)-[0-9a-f]{16}_bg\.wasm$/.exec(r.url());
+    if (m) seen.push(m[1]);
+  });
+  return () => [...seen];
+}
+
+/// Whether this dist has one build per page (release) or one app for all (SWARMSCOPE_PAGES=0).
+async function pageBuilds(page) {
+  return page.evaluate(() => [...document.scripts].some((s) => /page-gallery-/.test(s.textContent)));
+}
+
+app.test('each page loads only its own build; a card, Home, Back and Forward move between them', async ({ page, shot, problems }) => {
+  await page.getByTestId('gallery').waitFor();
+  if (!(await pageBuilds(page))) return; // one app for every page: nothing to switch
+  const wasm = wasmRequests(page);
+  const scenario = () => page.$eval('[data-testid=page]', (e) => e.dataset.scenario);
+  // The build the current document runs (a document restored from the back-forward cache keeps
+  // its own; one loaded afresh loads the build its URL asks for).
+  const running = () =>
+    page.evaluate(() =>
+      performance.getEntriesByType('resource').map((e) => /\/(page-[a-z0-9-]+?)-[0-9a-f]{16}_bg\.wasm$/.exec(e.name)?.[1]).filter(Boolean),
+    );
+  const showing = async (id) => {
+    await page.waitForFunction((id) => document.querySelector('[data-testid=page]')?.dataset.scenario === id, id);
+    await page.getByTestId('stage').waitFor();
+    assert.deepEqual(await running(), [`page-${id}`], `${id} runs in its own build`);
+  };
+  // A card loads the scenario's build.
+  await page.getByTestId('card-cap').click();
+  await showing('cap');
+  assert.deepEqual(wasm(), ['page-cap']);
+  // Home is the gallery of the same build, no load; another card loads that scenario's build.
+  await page.getByTestId('home').click();
+  await page.getByTestId('gallery').waitFor();
+  assert.deepEqual(wasm(), ['page-cap']);
+  await page.getByTestId('card-quorum').click();
+  await showing('quorum');
+  assert.deepEqual(wasm(), ['page-cap', 'page-quorum']);
+  // Back to the gallery, back to CAP, forward twice to the quorum store: each page in its build.
+  await page.goBack();
+  await page.getByTestId('gallery').waitFor();
+  await page.goBack();
+  await showing('cap');
+  await page.goForward();
+  await page.getByTestId('gallery').waitFor();
+  await page.goForward();
+  await showing('quorum');
+  // A history entry of this document that points at another build's page (Back or Forward
+  // without the back-forward cache lands so): the app loads that page's build.
+  await page.evaluate(() => history.pushState(null, '', '?s=bully&seed=1'));
+  await page.goBack();
+  await showing('quorum');
+  await page.goForward();
+  await showing('bully');
+  await shot('pages-back-forward');
+  // A page load that starts while the last one still fetches its icon cancels that fetch.
+  const aborted = (p) => /favicon-[0-9a-f]+\.svg net::ERR_ABORTED/.test(p);
+  problems.splice(0, problems.length, ...problems.filter((p) => !aborted(p)));
 });
 
 // The route is set before the page's first load (a second navigation would abort whatever the
