@@ -12,6 +12,8 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 fn a_heartbeat_run_hashes_the_same_in_wasm_as_natively() {
+    // A browser build runs what it installs (the full app: every scenario).
+    scenario::install(scenario::BUILDERS);
     let def = scenario::find("heartbeat").expect("heartbeat is in the catalogue");
     let mut o = BTreeMap::new();
     o.insert("latency".to_string(), "lnkd-ssd".to_string());
@@ -30,6 +32,7 @@ fn a_heartbeat_run_hashes_the_same_in_wasm_as_natively() {
 
 #[wasm_bindgen_test]
 fn every_scenario_runs_deterministically_in_wasm() {
+    scenario::install(scenario::BUILDERS);
     for def in scenario::CATALOGUE {
         let run = || {
             let mut s = def

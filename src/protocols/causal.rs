@@ -26,7 +26,7 @@ use crate::sim::{
     Time, TimerKey, Value,
 };
 
-pub use super::causal_scenario::{BUILDER, SCENARIO};
+pub use super::causal_scenario::{BUILDER, CARD, SCENARIO};
 
 const POST: TimerKey = 1;
 

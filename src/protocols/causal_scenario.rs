@@ -76,15 +76,24 @@ fn build(
     Ok(Box::new(world(config, cfg(p)?, ivs)?))
 }
 
-pub static SCENARIO: ScenarioDef = ScenarioDef {
+/// Its gallery card (every browser build has every card: [`crate::scenario::CARDS`]).
+pub const CARD: crate::scenario::Card = crate::scenario::Card {
     id: "causal",
     title: "Causal delivery: no answer before its question",
     group: Group::ConsistencyModels,
     tagline: "Copies of chat posts overtake each other: show an answer only after its question.",
+    agents: 4,
+};
+
+pub static SCENARIO: ScenarioDef = ScenarioDef {
+    id: CARD.id,
+    title: CARD.title,
+    group: CARD.group,
+    tagline: CARD.tagline,
     params: PARAMS,
     engine_params: true,
     default_until: Time::secs(10),
-    agents: 4,
+    agents: CARD.agents,
 };
 
 /// How to build a run of it: an entry of [`crate::scenario::BUILDERS`], linked into a browser

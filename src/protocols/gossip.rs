@@ -23,7 +23,7 @@
 use crate::sim::{Agent, Breach, Ctx, Event, EventKind, Message, NodeId, NodeState, Protocol};
 use crate::sim::{Role, State, Status, Summary, Time, TimerKey};
 
-pub use super::gossip_scenario::{BUILDER, SCENARIO};
+pub use super::gossip_scenario::{BUILDER, CARD, SCENARIO};
 
 const TICK: TimerKey = 1;
 const WRITE: TimerKey = 2;

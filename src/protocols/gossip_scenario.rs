@@ -87,15 +87,24 @@ fn build(
     Ok(Box::new(world(config, cfg, ivs)?))
 }
 
-pub static SCENARIO: ScenarioDef = ScenarioDef {
+/// Its gallery card (every browser build has every card: [`crate::scenario::CARDS`]).
+pub const CARD: crate::scenario::Card = crate::scenario::Card {
     id: "gossip",
     title: "Eventual consistency by gossip",
     group: Group::ConsistencyModels,
     tagline: "Agents whisper their notes to random peers until everyone knows everything.",
+    agents: 8,
+};
+
+pub static SCENARIO: ScenarioDef = ScenarioDef {
+    id: CARD.id,
+    title: CARD.title,
+    group: CARD.group,
+    tagline: CARD.tagline,
     params: PARAMS,
     engine_params: true,
     default_until: Time::secs(5),
-    agents: 8,
+    agents: CARD.agents,
 };
 
 /// How to build a run of it: an entry of [`crate::scenario::BUILDERS`], linked into a browser

@@ -27,7 +27,7 @@ use crate::sim::{
     TimerKey, Value,
 };
 
-pub use super::sessions_scenario::{BUILDER, SCENARIO};
+pub use super::sessions_scenario::{BUILDER, CARD, SCENARIO};
 
 const THINK: TimerKey = 1;
 const TIMEOUT: TimerKey = 2;

@@ -101,15 +101,24 @@ fn build(
     Ok(Box::new(world(config, cfg(p)?, ivs)?))
 }
 
-pub static SCENARIO: ScenarioDef = ScenarioDef {
+/// Its gallery card (every browser build has every card: [`crate::scenario::CARDS`]).
+pub const CARD: crate::scenario::Card = crate::scenario::Card {
     id: "sessions",
     title: "Session guarantees: read your writes, monotonic reads",
     group: Group::ConsistencyModels,
     tagline: "An agent writes a note, asks another replica, and its own note is gone.",
+    agents: 5,
+};
+
+pub static SCENARIO: ScenarioDef = ScenarioDef {
+    id: CARD.id,
+    title: CARD.title,
+    group: CARD.group,
+    tagline: CARD.tagline,
     params: PARAMS,
     engine_params: true,
     default_until: Time::secs(10),
-    agents: 5,
+    agents: CARD.agents,
 };
 
 /// How to build a run of it: an entry of [`crate::scenario::BUILDERS`], linked into a browser

@@ -338,15 +338,24 @@ fn build(
     Ok(Box::new(world(config, cfg(p), clients, ivs)?))
 }
 
-pub static SCENARIO: ScenarioDef = ScenarioDef {
+/// Its gallery card (every browser build has every card: [`crate::scenario::CARDS`]).
+pub const CARD: crate::scenario::Card = crate::scenario::Card {
     id: "strong-register",
     title: "Strong consistency: a linearizable register",
     group: Group::ConsistencyModels,
     tagline: "One leader answers everything: every agent sees one up-to-date value.",
+    agents: 6,
+};
+
+pub static SCENARIO: ScenarioDef = ScenarioDef {
+    id: CARD.id,
+    title: CARD.title,
+    group: CARD.group,
+    tagline: CARD.tagline,
     params: PARAMS,
     engine_params: true,
     default_until: Time::secs(10),
-    agents: 6,
+    agents: CARD.agents,
 };
 
 /// How to build a run of it: an entry of [`crate::scenario::BUILDERS`], linked into a browser

@@ -340,15 +340,24 @@ fn build(
     Ok(Box::new(w))
 }
 
-pub static SCENARIO: ScenarioDef = ScenarioDef {
+/// Its gallery card (every browser build has every card: [`crate::scenario::CARDS`]).
+pub const CARD: crate::scenario::Card = crate::scenario::Card {
     id: "two-generals",
     title: "Two Generals",
     group: Group::FundamentalTheorems,
     tagline: "Two agents must both deploy or neither — over a channel that loses messages.",
+    agents: 2,
+};
+
+pub static SCENARIO: ScenarioDef = ScenarioDef {
+    id: CARD.id,
+    title: CARD.title,
+    group: CARD.group,
+    tagline: CARD.tagline,
     params: PARAMS,
     engine_params: true,
     default_until: Time::secs(2),
-    agents: 2,
+    agents: CARD.agents,
 };
 
 /// How to build a run of it: an entry of [`crate::scenario::BUILDERS`], linked into a browser

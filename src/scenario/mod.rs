@@ -73,6 +73,20 @@ pub struct ScenarioDef {
     pub agents: usize,
 }
 
+/// What the gallery shows of a scenario. Each protocol module has its `CARD`, and its
+/// [`ScenarioDef`] repeats these fields from it; [`CARDS`] lists them all. A browser build holds
+/// every card but only the definitions (parameters and their texts) of what it installs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Card {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub group: Group,
+    /// One line for the gallery card, in AI-agent terms.
+    pub tagline: &'static str,
+    /// How many agents a run with the default parameters has (the card's preview draws them).
+    pub agents: usize,
+}
+
 /// How to build a run of one scenario. Kept apart from [`ScenarioDef`] so that a browser build
 /// can hold the whole catalogue (the gallery, links to every page) while linking the protocol
 /// code of only the scenarios it installs (one wasm per scenario page: see [`install`]).
@@ -245,6 +259,20 @@ impl ScenarioDef {
     }
 }
 
+/// The card of each scenario of [`CATALOGUE`], in the same order.
+pub static CARDS: &[Card] = &[
+    crate::protocols::heartbeat::CARD,
+    crate::protocols::cap::CARD,
+    crate::protocols::two_generals::CARD,
+    crate::protocols::gossip::CARD,
+    crate::protocols::raft_election::CARD,
+    crate::protocols::bully::CARD,
+    crate::protocols::quorum::CARD,
+    crate::protocols::strong_register::CARD,
+    crate::protocols::sessions::CARD,
+    crate::protocols::causal::CARD,
+];
+
 /// How to build each scenario of [`CATALOGUE`], in the same order.
 pub static BUILDERS: &[Builder] = &[
     crate::protocols::heartbeat::BUILDER,
@@ -284,14 +312,18 @@ pub fn runs_here(id: &str) -> bool {
     builders().iter().any(|b| b.def.id == id)
 }
 
-/// Looks a scenario up by id.
+/// Looks a scenario up by id: in the catalogue natively; in a browser build among the
+/// scenarios it installed (the others' definitions are not linked into it).
 pub fn find(id: &str) -> Option<&'static ScenarioDef> {
-    CATALOGUE.iter().copied().find(|s| s.id == id)
+    #[cfg(not(target_arch = "wasm32"))]
+    return CATALOGUE.iter().copied().find(|s| s.id == id);
+    #[cfg(target_arch = "wasm32")]
+    return builders().iter().map(|b| b.def).find(|s| s.id == id);
 }
 
 /// The ids, for error messages.
 pub fn ids() -> Vec<&'static str> {
-    CATALOGUE.iter().map(|s| s.id).collect()
+    CARDS.iter().map(|c| c.id).collect()
 }
 
 #[cfg(test)]
@@ -313,10 +345,19 @@ mod tests {
     }
 
     #[test]
-    fn the_builders_follow_the_catalogue_and_its_agent_counts_are_right() {
+    fn the_builders_and_cards_follow_the_catalogue_and_its_agent_counts_are_right() {
         assert_eq!(BUILDERS.len(), CATALOGUE.len());
-        for (b, s) in BUILDERS.iter().zip(CATALOGUE) {
+        assert_eq!(CARDS.len(), CATALOGUE.len());
+        for ((b, s), c) in BUILDERS.iter().zip(CATALOGUE).zip(CARDS) {
             assert!(std::ptr::eq(b.def, *s), "{} / {}", b.def.id, s.id);
+            let card = Card {
+                id: s.id,
+                title: s.title,
+                group: s.group,
+                tagline: s.tagline,
+                agents: s.agents,
+            };
+            assert_eq!(*c, card);
             assert_eq!(Some(s.agents), s.default_agents(), "{}: agents", s.id);
             assert!(runs_here(s.id));
         }

@@ -3,7 +3,7 @@
 
 use super::geom;
 use super::geom::fixed;
-use crate::scenario::{Group, ScenarioDef, CATALOGUE};
+use crate::scenario::{Card, Group, CARDS};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -22,10 +22,7 @@ pub fn Gallery(props: &GalleryProps) -> Html {
         Callback::from(move |_: MouseEvent| dismissed.set(true))
     };
     let groups = Group::ALL.iter().filter_map(|g| {
-        let items: Vec<&ScenarioDef> = CATALOGUE
-            .iter()
-            .copied()
-            .filter(|s| s.group == *g)
+        let items: Vec<&'static Card> = CARDS.iter().filter(|s| s.group == *g)
             .collect();
         if items.is_empty() {
             return None;
@@ -54,7 +51,7 @@ pub fn Gallery(props: &GalleryProps) -> Html {
 }
 
 /// A scenario's card; its preview draws `n` agents (as many as its default run has).
-fn card(s: &'static ScenarioDef, n: usize, on_open: &Callback<String>) -> Html {
+fn card(s: &'static Card, n: usize, on_open: &Callback<String>) -> Html {
     let pos = geom::layout(n, 120.0, 80.0);
     let onclick = {
         let on_open = on_open.clone();

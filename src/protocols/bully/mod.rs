@@ -23,7 +23,7 @@
 
 mod scenario;
 
-pub use scenario::{BullyObserver, BUILDER, RANK_ORDER, SCENARIO};
+pub use scenario::{BullyObserver, BUILDER, CARD, RANK_ORDER, SCENARIO};
 
 use crate::sim::{Agent, Ctx, Message, NodeId, Role, Summary, Time, TimerKey};
 

@@ -255,15 +255,24 @@ fn build(
     Ok(Box::new(w))
 }
 
-pub static SCENARIO: ScenarioDef = ScenarioDef {
+/// Its gallery card (every browser build has every card: [`crate::scenario::CARDS`]).
+pub const CARD: crate::scenario::Card = crate::scenario::Card {
     id: "bully",
     title: "Leader election: the bully algorithm",
     group: Group::ConsensusProtocols,
     tagline: "The most senior agent alive takes charge — as long as the network is punctual.",
+    agents: 5,
+};
+
+pub static SCENARIO: ScenarioDef = ScenarioDef {
+    id: CARD.id,
+    title: CARD.title,
+    group: CARD.group,
+    tagline: CARD.tagline,
     params: PARAMS,
     engine_params: true,
     default_until: Time::secs(10),
-    agents: 5,
+    agents: CARD.agents,
 };
 
 /// How to build a run of it: an entry of [`crate::scenario::BUILDERS`], linked into a browser

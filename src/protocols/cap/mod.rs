@@ -38,7 +38,7 @@ mod scenario;
 pub use client::{Client, Done};
 pub use register::{Reg, Sib, Stamp};
 pub use replica::Replica;
-pub use scenario::{BUILDER, SCENARIO};
+pub use scenario::{BUILDER, CARD, SCENARIO};
 
 const NEXT: TimerKey = 1;
 const CLIENT_TIMEOUT: TimerKey = 2;

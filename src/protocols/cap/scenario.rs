@@ -189,15 +189,24 @@ fn build(
     )?))
 }
 
-pub static SCENARIO: ScenarioDef = ScenarioDef {
+/// Its gallery card (every browser build has every card: [`crate::scenario::CARDS`]).
+pub const CARD: crate::scenario::Card = crate::scenario::Card {
     id: "cap",
     title: "CAP: consistency or availability under partition",
     group: Group::FundamentalTheorems,
     tagline: "Cut the network between the planners: they must refuse requests or risk disagreeing.",
+    agents: 7,
+};
+
+pub static SCENARIO: ScenarioDef = ScenarioDef {
+    id: CARD.id,
+    title: CARD.title,
+    group: CARD.group,
+    tagline: CARD.tagline,
     params: PARAMS,
     engine_params: true,
     default_until: Time::secs(10),
-    agents: 7,
+    agents: CARD.agents,
 };
 
 /// How to build a run of it: an entry of [`crate::scenario::BUILDERS`], linked into a browser

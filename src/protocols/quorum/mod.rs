@@ -369,16 +369,25 @@ pub const PARAMS: &[ParamSpec] = &[
     },
 ];
 
-pub static SCENARIO: ScenarioDef = ScenarioDef {
+/// Its gallery card (every browser build has every card: [`crate::scenario::CARDS`]).
+pub const CARD: crate::scenario::Card = crate::scenario::Card {
     id: "quorum",
     title: "PACELC: quorum replication under real latencies",
     group: Group::ConsistencyModels,
     tagline:
         "Agents write to a shared memory and others read it back — how often do they read the past?",
+    agents: 4,
+};
+
+pub static SCENARIO: ScenarioDef = ScenarioDef {
+    id: CARD.id,
+    title: CARD.title,
+    group: CARD.group,
+    tagline: CARD.tagline,
     params: PARAMS,
     engine_params: false,
     default_until: Time::secs(30),
-    agents: 4,
+    agents: CARD.agents,
 };
 
 /// How to build a run of it: an entry of [`crate::scenario::BUILDERS`], linked into a browser

@@ -31,7 +31,7 @@ mod scenario;
 pub mod study;
 
 pub use observer::{Observer, ELECTION_SAFETY, LEADER_COMPLETENESS};
-pub use scenario::{build_world, Setup, BUILDER, SCENARIO};
+pub use scenario::{build_world, Setup, BUILDER, CARD, SCENARIO};
 
 use crate::sim::{
     Agent, ByzantineMode, Ctx, Message, NodeId, Role, SimRng, Summary, Time, TimerKey,

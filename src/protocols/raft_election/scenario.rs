@@ -272,15 +272,24 @@ fn build(
     Ok(Box::new(build_world(config, &experiment(p), ivs)?))
 }
 
-pub static SCENARIO: ScenarioDef = ScenarioDef {
+/// Its gallery card (every browser build has every card: [`crate::scenario::CARDS`]).
+pub const CARD: crate::scenario::Card = crate::scenario::Card {
     id: "raft-election",
     title: "Leader election with Raft timing",
     group: Group::ConsensusProtocols,
     tagline: "When the lead agent dies, the others race to replace it — randomized timeouts keep the race short.",
+    agents: 5,
+};
+
+pub static SCENARIO: ScenarioDef = ScenarioDef {
+    id: CARD.id,
+    title: CARD.title,
+    group: CARD.group,
+    tagline: CARD.tagline,
     params: PARAMS,
     engine_params: true,
     default_until: Time::secs(10),
-    agents: 5,
+    agents: CARD.agents,
 };
 
 /// How to build a run of it: an entry of [`crate::scenario::BUILDERS`], linked into a browser
