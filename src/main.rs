@@ -9,5 +9,5 @@
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    swarmscope::ui::start(swarmscope::scenario::BUILDERS, swarmscope::ui::every_study);
+    swarmscope::ui::start(swarmscope::ui::FULL);
 }

@@ -17,9 +17,9 @@ use web_sys::{Element, HtmlElement};
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A fresh element in the document for one component to render into.
-/// Also installs every scenario, as the full app does (`ui::start`).
+/// Also installs the full app's build (every scenario and page), as `ui::start` does.
 fn fresh_root() -> Element {
-    swarmscope::scenario::install(swarmscope::scenario::BUILDERS);
+    swarmscope::ui::install(swarmscope::ui::FULL);
     let document = web_sys::window()
         .and_then(|w| w.document())
         .expect("a document");

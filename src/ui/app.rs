@@ -1,9 +1,7 @@
 //! The root: a query-string switch between the gallery (no `s=`) and a scenario page. A link that
 //! does not parse keeps the page alive: a banner says why and the defaults are used.
 
-use super::dom;
-use super::gallery::Gallery;
-use super::page::ScenarioPage;
+use super::{build, dom, GalleryProps, PageProps};
 use crate::scenario::{find, runs_here, url::Run};
 use gloo::events::EventListener;
 use yew::prelude::*;
@@ -91,10 +89,11 @@ pub fn App() -> Html {
             let listener = web_sys::window().map(|w| {
                 EventListener::new(&w, "popstate", move |_| {
                     let next = route_for(&dom::location_query());
-                    match &next {
+                    if drawn_here(&next) {
+                        route.set(next);
+                    } else {
                         // Back or forward to a page of another build: load that build.
-                        Route::Scenario { run, .. } if !runs_here(&run.scenario) => dom::reload(),
-                        _ => route.set(next),
+                        dom::reload();
                     }
                 })
             });
@@ -105,8 +104,8 @@ pub fn App() -> Html {
         let route = route.clone();
         Callback::from(move |id: String| {
             let q = Run::new(&id, 1).to_query();
-            if !runs_here(&id) {
-                // A one-page build (the gallery's, or another scenario's) loads the page's own.
+            if build().page.is_none() || !runs_here(&id) {
+                // A page build (the gallery's, or another scenario's) loads the page's own.
                 dom::load_query(&q);
                 return;
             }
@@ -120,17 +119,46 @@ pub fn App() -> Html {
     let home = {
         let route = route.clone();
         Callback::from(move |_: ()| {
+            if build().gallery.is_none() {
+                // A scenario's page build loads the gallery's.
+                dom::load_query("");
+                return;
+            }
             dom::set_query("", true);
             route.set(Route::Gallery { banner: None });
         })
     };
-    match &*route {
-        Route::Gallery { banner } => html! {
-            <Gallery banner={banner.clone()} on_open={open} />
+    let b = build();
+    match (&*route, b.gallery, b.page) {
+        (Route::Gallery { banner }, Some(gallery), _) => gallery(GalleryProps {
+            banner: banner.clone(),
+            on_open: open,
+        }),
+        (Route::Scenario { run, banner }, _, Some(page)) if runs_here(&run.scenario) => {
+            page(PageProps {
+                run: run.clone(),
+                banner: banner.clone(),
+                on_home: home,
+            })
+        }
+        // The page's loader chose a build without this page (only a stale cache could): say so.
+        _ => html! {
+            <main class="gallery">
+                <div class="banner" role="alert" data-testid="url-banner">
+                    { "This page is not in the part of Swarmscope that was loaded. " }
+                    <a href="">{ "Reload" }</a>
+                </div>
+            </main>
         },
-        Route::Scenario { run, banner } => html! {
-            <ScenarioPage key={run.scenario.clone()} run={run.clone()} banner={banner.clone()} on_home={home} />
-        },
+    }
+}
+
+/// Whether this build draws the page at `route` (else it loads the build that does).
+fn drawn_here(route: &Route) -> bool {
+    let b = build();
+    match route {
+        Route::Gallery { .. } => b.gallery.is_some(),
+        Route::Scenario { run, .. } => b.page.is_some() && runs_here(&run.scenario),
     }
 }
 

@@ -38,15 +38,79 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// A scenario's own study, drawn under its diagram: `(scenario id, its parameters)`; the PACELC
-/// curves for the quorum store, the election-time CDF for Raft. A browser build names the studies
-/// it links, as it names its scenarios ([`start`]).
+/// curves for the quorum store, the election-time CDF for Raft.
 pub type Study = fn(&str, &Rc<BTreeMap<String, String>>) -> Html;
 
-thread_local! {
-    static STUDY: std::cell::Cell<Study> = const { std::cell::Cell::new(no_study) };
+/// What one browser build of the app holds. Only what it names is linked into its wasm: the
+/// full app (src/main.rs) names everything ([`FULL`]); the page builds (src/bin/web/, one per
+/// page, see scripts/pages.mjs) the gallery alone, or one scenario's page alone. A page this
+/// build does not draw is loaded with the build that does (`app`).
+#[derive(Clone, Copy)]
+pub struct Build {
+    /// The scenarios it runs ([`crate::scenario::install`]).
+    pub scenarios: &'static [Builder],
+    /// The studies it draws.
+    pub study: Study,
+    /// The gallery, if it draws it.
+    pub gallery: Option<fn(GalleryProps) -> Html>,
+    /// The scenario page, if it draws one.
+    pub page: Option<fn(PageProps) -> Html>,
 }
 
-/// No study (most scenarios, and the gallery's build).
+/// Everything: the full app, and the browser tests.
+pub const FULL: Build = Build {
+    scenarios: crate::scenario::BUILDERS,
+    study: every_study,
+    gallery: Some(gallery),
+    page: Some(page),
+};
+
+/// The gallery's build: no scenario, no page.
+pub const GALLERY: Build = Build {
+    scenarios: &[],
+    study: no_study,
+    gallery: Some(gallery),
+    page: None,
+};
+
+/// The build of one scenario's page: that scenario, that study, no gallery.
+pub const fn page_of(scenario: &'static [Builder], study: Study) -> Build {
+    Build {
+        scenarios: scenario,
+        study,
+        gallery: None,
+        page: Some(page),
+    }
+}
+
+thread_local! {
+    static BUILD: std::cell::Cell<Build> = const {
+        std::cell::Cell::new(Build { scenarios: &[], study: no_study, gallery: None, page: None })
+    };
+}
+
+/// Makes `build` this program's: its scenarios installed, its pages and studies drawn. Called
+/// once by [`start`] (the browser tests call it with [`FULL`] before they render).
+pub fn install(build: Build) {
+    crate::scenario::install(build.scenarios);
+    BUILD.with(|b| b.set(build));
+}
+
+/// This program's build ([`install`]).
+pub(crate) fn build() -> Build {
+    BUILD.with(|b| b.get())
+}
+
+fn gallery(props: GalleryProps) -> Html {
+    html! { <Gallery ..props /> }
+}
+
+fn page(props: PageProps) -> Html {
+    let key = props.run.scenario.clone();
+    html! { <ScenarioPage {key} ..props /> }
+}
+
+/// No study (most scenarios).
 pub fn no_study(_: &str, _: &Rc<BTreeMap<String, String>>) -> Html {
     Html::default()
 }
@@ -77,17 +141,13 @@ pub fn every_study(id: &str, params: &Rc<BTreeMap<String, String>>) -> Html {
 
 /// The study panel this build draws for scenario `id`.
 pub(crate) fn study(id: &str, params: &Rc<BTreeMap<String, String>>) -> Html {
-    STUDY.with(|s| s.get())(id, params)
+    (build().study)(id, params)
 }
 
-/// Starts the app on `<body>` with the scenarios and studies this build links: the panic
-/// overlay first, then the Yew app. The full app passes every scenario
-/// ([`crate::scenario::BUILDERS`], [`every_study`]); a one-page build (src/bin/web/) its own.
-/// Any other page is loaded with its own build (`app`).
-pub fn start(scenarios: &'static [Builder], study: Study) {
+/// Starts the app on `<body>`: the panic overlay first, then [`install`], then the Yew app.
+pub fn start(b: Build) {
     panic::install();
-    crate::scenario::install(scenarios);
-    STUDY.with(|s| s.set(study));
+    install(b);
     yew::Renderer::<App>::new().render();
 }
 

@@ -180,7 +180,6 @@ app.test('each page loads only its own build; a card, Home, Back and Forward mov
   await page.getByTestId('gallery').waitFor();
   if (!(await pageBuilds(page))) return; // one app for every page: nothing to switch
   const wasm = wasmRequests(page);
-  const scenario = () => page.$eval('[data-testid=page]', (e) => e.dataset.scenario);
   // The build the current document runs (a document restored from the back-forward cache keeps
   // its own; one loaded afresh loads the build its URL asks for).
   const running = () =>
@@ -192,33 +191,40 @@ app.test('each page loads only its own build; a card, Home, Back and Forward mov
     await page.getByTestId('stage').waitFor();
     assert.deepEqual(await running(), [`page-${id}`], `${id} runs in its own build`);
   };
-  // A card loads the scenario's build.
+  const gallery = async () => {
+    await page.getByTestId('gallery').waitFor();
+    assert.deepEqual(await running(), ['page-gallery'], 'the gallery runs in its own build');
+  };
+  assert.deepEqual(await running(), ['page-gallery']);
+  // A card loads the scenario's build; Home loads the gallery's; another card that scenario's.
   await page.getByTestId('card-cap').click();
   await showing('cap');
-  assert.deepEqual(wasm(), ['page-cap']);
-  // Home is the gallery of the same build, no load; another card loads that scenario's build.
   await page.getByTestId('home').click();
-  await page.getByTestId('gallery').waitFor();
-  assert.deepEqual(wasm(), ['page-cap']);
+  await gallery();
   await page.getByTestId('card-quorum').click();
   await showing('quorum');
-  assert.deepEqual(wasm(), ['page-cap', 'page-quorum']);
+  assert.deepEqual(wasm(), ['page-cap', 'page-gallery', 'page-quorum']);
   // Back to the gallery, back to CAP, forward twice to the quorum store: each page in its build.
   await page.goBack();
-  await page.getByTestId('gallery').waitFor();
+  await gallery();
   await page.goBack();
   await showing('cap');
   await page.goForward();
-  await page.getByTestId('gallery').waitFor();
+  await gallery();
   await page.goForward();
   await showing('quorum');
-  // A history entry of this document that points at another build's page (Back or Forward
-  // without the back-forward cache lands so): the app loads that page's build.
+  // History entries of this document that point at another build's page (Back or Forward
+  // without the back-forward cache land so): the app loads that page's build.
   await page.evaluate(() => history.pushState(null, '', '?s=bully&seed=1'));
   await page.goBack();
   await showing('quorum');
   await page.goForward();
   await showing('bully');
+  await page.evaluate(() => history.pushState(null, '', '?'));
+  await page.goBack();
+  await showing('bully');
+  await page.goForward();
+  await gallery();
   await shot('pages-back-forward');
   // A page load that starts while the last one still fetches its icon cancels that fetch.
   const aborted = (p) => /favicon-[0-9a-f]+\.svg net::ERR_ABORTED/.test(p);

@@ -1,5 +1,5 @@
-//! The build for the page of scenario `causal` (bin `page-causal`): the gallery and every page's
-//! views, but the protocol code of `causal` only. See scripts/variants.mjs.
+//! The build of scenario `causal`'s page (bin `page-causal`): that page, with the protocol code of
+//! `causal` only and no gallery (Home loads the gallery's build). See scripts/pages.mjs.
 
 // Talc, as in the full app (src/main.rs).
 #[cfg(target_arch = "wasm32")]
@@ -7,8 +7,8 @@
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    swarmscope::ui::start(
+    swarmscope::ui::start(swarmscope::ui::page_of(
         &[swarmscope::protocols::causal::BUILDER],
         swarmscope::ui::no_study,
-    );
+    ));
 }

@@ -1,5 +1,5 @@
-//! The gallery's build (bin `page-gallery`): the whole catalogue, no protocol code. A card loads
-//! its scenario's own build (src/bin/web/*.rs, scripts/variants.mjs).
+//! The gallery's build (bin `page-gallery`): every card, but no scenario page and no protocol code.
+//! A card loads its scenario's page build (src/bin/web/*.rs, scripts/pages.mjs).
 
 // Talc, as in the full app (src/main.rs).
 #[cfg(target_arch = "wasm32")]
@@ -7,5 +7,5 @@
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    swarmscope::ui::start(&[], swarmscope::ui::no_study);
+    swarmscope::ui::start(swarmscope::ui::GALLERY);
 }

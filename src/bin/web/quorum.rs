@@ -1,5 +1,5 @@
-//! The build for the page of scenario `quorum` (bin `page-quorum`): the gallery and every page's
-//! views, but the protocol code of `quorum` only. See scripts/variants.mjs.
+//! The build of scenario `quorum`'s page (bin `page-quorum`): that page, with the protocol code of
+//! `quorum` only and no gallery (Home loads the gallery's build). See scripts/pages.mjs.
 
 // Talc, as in the full app (src/main.rs).
 #[cfg(target_arch = "wasm32")]
@@ -7,8 +7,8 @@
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    swarmscope::ui::start(
+    swarmscope::ui::start(swarmscope::ui::page_of(
         &[swarmscope::protocols::quorum::BUILDER],
         swarmscope::ui::pacelc_study,
-    );
+    ));
 }

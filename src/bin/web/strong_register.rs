@@ -1,5 +1,6 @@
-//! The build for the page of scenario `strong-register` (bin `page-strong-register`): the gallery and every page's
-//! views, but the protocol code of `strong-register` only. See scripts/variants.mjs.
+//! The build of scenario `strong-register`'s page (bin `page-strong-register`): that page, with the
+//! protocol code of `strong-register` only and no gallery (Home loads the gallery's build). See
+//! scripts/pages.mjs.
 
 // Talc, as in the full app (src/main.rs).
 #[cfg(target_arch = "wasm32")]
@@ -7,8 +8,8 @@
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    swarmscope::ui::start(
+    swarmscope::ui::start(swarmscope::ui::page_of(
         &[swarmscope::protocols::strong_register::BUILDER],
         swarmscope::ui::no_study,
-    );
+    ));
 }

@@ -1,5 +1,6 @@
-//! The build for the page of scenario `two-generals` (bin `page-two-generals`): the gallery and every page's
-//! views, but the protocol code of `two-generals` only. See scripts/variants.mjs.
+//! The build of scenario `two-generals`'s page (bin `page-two-generals`): that page, with the
+//! protocol code of `two-generals` only and no gallery (Home loads the gallery's build). See
+//! scripts/pages.mjs.
 
 // Talc, as in the full app (src/main.rs).
 #[cfg(target_arch = "wasm32")]
@@ -7,8 +8,8 @@
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    swarmscope::ui::start(
+    swarmscope::ui::start(swarmscope::ui::page_of(
         &[swarmscope::protocols::two_generals::BUILDER],
         swarmscope::ui::no_study,
-    );
+    ));
 }
