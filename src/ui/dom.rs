@@ -130,3 +130,31 @@ pub fn post_to_parent(value: &JsValue) {
         }
     }
 }
+
+/// Markup that is only looked at (no listeners, no focus, no state of its own) from one string:
+/// an element written with `html!` costs about a hundred bytes of wasm or more, in a string it
+/// costs its text. Yew parses it in the parent's namespace (SVG inside an `<svg>`) and leaves the
+/// DOM alone while the string stays the same. Text and attribute values go in through [`Esc`].
+pub fn raw(markup: String) -> yew::Html {
+    yew::Html::from_html_unchecked(markup.into())
+}
+
+/// Text or an attribute value for [`raw`] markup, with `&`, `<`, `>` and `"` escaped.
+pub struct Esc<'a>(pub &'a str);
+
+impl std::fmt::Display for Esc<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rest = self.0;
+        while let Some(i) = rest.find(['&', '<', '>', '"']) {
+            f.write_str(&rest[..i])?;
+            f.write_str(match rest.as_bytes()[i] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                _ => "&quot;",
+            })?;
+            rest = &rest[i + 1..];
+        }
+        f.write_str(rest)
+    }
+}
