@@ -161,8 +161,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
         || !snap.frame.cut.is_empty();
     let head_pct = (snap.head.as_ms_f64() / end_ms * 100.0).clamp_f(0.0, 100.0);
 
-    html! {
-        <div class={classes!("controls", props.compact.then_some("compact"))} role="toolbar" aria-label="Playback">
+    let body = html! {
+        <>
             <div class="row transport">
                 <button class="primary play" onclick={play} aria-label={if props.playing { "Pause (space)" } else { "Play (space)" }} aria-pressed={props.playing.to_string()} data-testid="play">
                     { match (props.playing, props.compact) {
@@ -227,6 +227,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     </span>
                 </div>
             }
-        </div>
+        </>
+    };
+    // Literal classes: one that is not goes through yew's `Classes` (see `dom::with_class`).
+    if props.compact {
+        html! { <div class="controls compact" role="toolbar" aria-label="Playback">{ body }</div> }
+    } else {
+        html! { <div class="controls" role="toolbar" aria-label="Playback">{ body }</div> }
     }
 }

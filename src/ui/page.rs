@@ -923,7 +923,6 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         .and_then(|v| v.as_f64())
         .map(|v| v < 600.0)
         .unwrap_or(false);
-    let stage_wrap_class = classes!("stage-wrap", playing.then_some("playing"));
     let menu = match sel {
         Some(Sel::Agent(id)) => snap.frame.nodes.get(id as usize).map(|nv| {
             let (w, h) = super::stage::dims(narrow);
@@ -944,10 +943,16 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
 
     let live = html! { <div class="sr-only" aria-live="polite" data-testid="narration">{ narration.clone() }</div> };
     let stage = html! {
-        <div class={stage_wrap_class}>
+        <>
             <Stage snap={stage_snap.clone()} {clock} selected={sel} on_select={cb.on_select.clone()} compact={embed} {narrow} on_action={cb.on_stage_action.clone()} painter={stage_painter} />
             { menu.unwrap_or_default() }
-        </div>
+        </>
+    };
+    // Literal classes: one that is not goes through yew's `Classes` (see `dom::with_class`).
+    let stage = if playing {
+        html! { <div class="stage-wrap playing">{ stage }</div> }
+    } else {
+        html! { <div class="stage-wrap">{ stage }</div> }
     };
     let toast_html = toast.map(|t| html! {
         <div class="toast" role="status" data-testid="toast">{ t }
