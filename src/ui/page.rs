@@ -848,7 +848,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         Ok(e) => e.snap(),
         Err(_) => {
             let msg = s.eng.as_ref().err().cloned().unwrap_or_default();
-            return html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> };
+            return error_page(msg);
         }
     };
     let (stage_snap, panel_snap, keep_diagram, tick) = s.halves.split(&snap);
@@ -868,7 +868,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     };
     let Ok(e) = &mut s.eng else {
         let msg = s.eng.as_ref().err().cloned().unwrap_or_default();
-        return html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> };
+        return error_page(msg);
     };
     let def = e.def;
     let narration = e.narration.clone();
@@ -963,12 +963,15 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             <button class="x" aria-label="Dismiss" onclick={cb.on_toast_close.clone()}>{ "×" }</button></div>
     });
 
+    let controls = html! {
+        <Controls snap={panel_snap.clone()} {playing} {speed_log} {seed} {clock} {theme} cb={cb.controls.clone()} compact={embed} />
+    };
     if embed {
         let open_href = dom::absolute_url(&strip_page(&query));
         return html! {
             <main class="page embed" data-testid="page" data-scenario={def.id}>
                 { stage }
-                <Controls snap={panel_snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={cb.controls.clone()} compact={true} />
+                { controls }
                 <a class="open-full" href={open_href} target="_blank" rel="noopener" title={format!("Open “{}” in Swarmscope", def.title)}><span class="open-title">{ def.title }</span>{ " ↗" }</a>
                 { live }
                 { toast_html.unwrap_or_default() }
@@ -996,7 +999,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             <div class="layout">
                 <section class="main-col" aria-label="Simulation">
                     { stage }
-                    <Controls snap={panel_snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={cb.controls.clone()} compact={false} />
+                    { controls }
                     <SpaceTime diagram={diagram} on_seek={cb.on_seek.clone()} on_scroll={cb.on_scroll.clone()} on_zoom={cb.on_zoom.clone()} selected={sel} on_select={cb.on_select.clone()} witness={g_marks} painter={diag_painter} {narrow} />
                     // The story and the scenario's study sit under the diagram, where the wide
                     // column has room for them (in the side column they left it a long empty
@@ -1020,6 +1023,11 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             }
         </main>
     }
+}
+
+/// The page when its run cannot be shown: the reason.
+fn error_page(msg: String) -> Html {
+    html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> }
 }
 
 type Observer = (
