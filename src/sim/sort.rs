@@ -28,11 +28,44 @@ pub fn sort<T: Ord>(v: &mut [T]) {
 }
 
 /// The stable order of `0..n` under `cmp`: `result[i]` is the index of the i-th smallest.
+///
+/// A bottom-up merge sort (runs of 1, 2, 4, … merged pairwise; a pair already in order is copied
+/// without comparing its elements): for the browser build ~2 KB gzipped less than the standard
+/// library's driftsort, which was its only instance. For a total order every stable sort gives
+/// this same result.
 #[inline(never)]
 fn permutation(n: usize, cmp: &mut dyn FnMut(usize, usize) -> Ordering) -> Vec<u32> {
-    let n = u32::try_from(n).expect("fewer than 2^32 elements to sort");
-    let mut idx: Vec<u32> = (0..n).collect();
-    idx.sort_by(|&a, &b| cmp(a as usize, b as usize));
+    let n32 = u32::try_from(n).expect("fewer than 2^32 elements to sort");
+    let mut idx: Vec<u32> = (0..n32).collect();
+    let mut out = idx.clone();
+    let mut width = 1;
+    while width < n {
+        let mut lo = 0;
+        while lo < n {
+            let mid = (lo + width).min(n);
+            let hi = (lo + 2 * width).min(n);
+            let (mut a, mut b) = (lo, mid);
+            if mid < hi && cmp(idx[mid] as usize, idx[mid - 1] as usize) == Ordering::Less {
+                for slot in &mut out[lo..hi] {
+                    // The left run's element wins ties: stable.
+                    let take_b = a == mid
+                        || (b < hi && cmp(idx[b] as usize, idx[a] as usize) == Ordering::Less);
+                    if take_b {
+                        *slot = idx[b];
+                        b += 1;
+                    } else {
+                        *slot = idx[a];
+                        a += 1;
+                    }
+                }
+            } else {
+                out[lo..hi].copy_from_slice(&idx[lo..hi]);
+            }
+            lo = hi;
+        }
+        std::mem::swap(&mut idx, &mut out);
+        width *= 2;
+    }
     idx
 }
 

@@ -51,29 +51,23 @@ fn speed_text(log: f64) -> String {
     }
 }
 
+/// A click handler that emits `v`: one closure type per value type (each type of closure compiles
+/// its own copy of the callback machinery), not one per button.
+fn on_click<T: Clone + 'static>(cb: &Callback<T>, v: T) -> Callback<MouseEvent> {
+    let cb = cb.clone();
+    Callback::from(move |_: MouseEvent| cb.emit(v.clone()))
+}
+
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
     let cb = &props.cb;
     let snap = &props.snap;
     let t_ms = snap.t.as_ms_f64();
     let end_ms = snap.end.as_ms_f64().max(1.0);
-    let play = {
-        let c = cb.play.clone();
-        let p = props.playing;
-        Callback::from(move |_: MouseEvent| c.emit(!p))
-    };
-    let step_b = {
-        let c = cb.step.clone();
-        Callback::from(move |_: MouseEvent| c.emit(false))
-    };
-    let step_f = {
-        let c = cb.step.clone();
-        Callback::from(move |_: MouseEvent| c.emit(true))
-    };
-    let reset = {
-        let c = cb.reset.clone();
-        Callback::from(move |_: MouseEvent| c.emit(()))
-    };
+    let play = on_click(&cb.play, !props.playing);
+    let step_b = on_click(&cb.step, false);
+    let step_f = on_click(&cb.step, true);
+    let reset = on_click(&cb.reset, ());
     let scrub = {
         let c = cb.seek.clone();
         Callback::from(move |e: InputEvent| {
@@ -113,14 +107,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
         let c = cb.seed.clone();
         Callback::from(move |_: MouseEvent| c.emit(dom::random_seed()))
     };
-    let split = {
-        let c = cb.split.clone();
-        Callback::from(move |_: MouseEvent| c.emit(()))
-    };
-    let heal = {
-        let c = cb.heal.clone();
-        Callback::from(move |_: MouseEvent| c.emit(()))
-    };
+    let split = on_click(&cb.split, ());
+    let heal = on_click(&cb.heal, ());
     let clock = {
         let c = cb.clock.clone();
         Callback::from(move |e: Event| {
@@ -141,18 +129,9 @@ pub fn Controls(props: &ControlsProps) -> Html {
             }
         })
     };
-    let share = {
-        let c = cb.share.clone();
-        Callback::from(move |_: MouseEvent| c.emit(()))
-    };
-    let embed = {
-        let c = cb.embed.clone();
-        Callback::from(move |_: MouseEvent| c.emit(()))
-    };
-    let help = {
-        let c = cb.help.clone();
-        Callback::from(move |_: MouseEvent| c.emit(true))
-    };
+    let share = on_click(&cb.share, ());
+    let embed = on_click(&cb.embed, ());
+    let help = on_click(&cb.help, true);
     let partitioned = snap
         .frame
         .groups
@@ -161,8 +140,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
         || !snap.frame.cut.is_empty();
     let head_pct = (snap.head.as_ms_f64() / end_ms * 100.0).clamp_f(0.0, 100.0);
 
-    html! {
-        <div class={classes!("controls", props.compact.then_some("compact"))} role="toolbar" aria-label="Playback">
+    let body = html! {
+        <>
             <div class="row transport">
                 <button class="primary play" onclick={play} aria-label={if props.playing { "Pause (space)" } else { "Play (space)" }} aria-pressed={props.playing.to_string()} data-testid="play">
                     { match (props.playing, props.compact) {
@@ -227,6 +206,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     </span>
                 </div>
             }
-        </div>
+        </>
+    };
+    // Literal classes: one that is not goes through yew's `Classes` (see `dom::with_class`).
+    if props.compact {
+        html! { <div class="controls compact" role="toolbar" aria-label="Playback">{ body }</div> }
+    } else {
+        html! { <div class="controls" role="toolbar" aria-label="Playback">{ body }</div> }
     }
 }

@@ -145,3 +145,90 @@ pub fn post_to_parent(value: &JsValue) {
         }
     }
 }
+
+/// Markup that is only looked at (no listeners, no focus, no state of its own) from one string:
+/// an element written with `html!` costs about a hundred bytes of wasm or more, in a string it
+/// costs its text. Yew parses it in the parent's namespace (SVG inside an `<svg>`) and leaves the
+/// DOM alone while the string stays the same. Text and attribute values go in through [`Esc`].
+pub fn raw(markup: String) -> yew::Html {
+    yew::Html::from_html_unchecked(markup.into())
+}
+
+/// Text or an attribute value for [`raw`] markup, with `&`, `<`, `>` and `"` escaped.
+pub struct Esc<'a>(pub &'a str);
+
+impl std::fmt::Display for Esc<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut rest = self.0;
+        while let Some(i) = rest.find(['&', '<', '>', '"']) {
+            f.write_str(&rest[..i])?;
+            f.write_str(match rest.as_bytes()[i] {
+                b'&' => "&amp;",
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                _ => "&quot;",
+            })?;
+            rest = &rest[i + 1..];
+        }
+        f.write_str(rest)
+    }
+}
+
+/// `node`, an element `html!` made with the placeholder `class="_"` and at least one attribute that
+/// is not a literal, with that class replaced by `class` (its names joined by spaces). A class that
+/// is not a literal goes through yew's `Classes`, an `IndexSet` whose code (and hash table) only
+/// it needs in the page: without it the first load is ~3 KB gzipped smaller. The class stays in
+/// its place among the attributes (yew sets `class` last).
+pub fn with_class(mut node: yew::Html, class: yew::AttrValue) -> yew::Html {
+    use yew::virtual_dom::{AttributeOrProperty, Attributes, VNode};
+    if let VNode::VTag(tag) = &mut node {
+        if let Some(tag) = std::rc::Rc::get_mut(tag) {
+            if let Attributes::Dynamic { keys, values } = &mut tag.attributes {
+                if let Some(i) = keys.iter().position(|k| *k == "class") {
+                    values[i] = Some(AttributeOrProperty::Attribute(class));
+                    return node;
+                }
+            }
+        }
+    }
+    debug_assert!(
+        false,
+        "with_class: no placeholder class among dynamic attributes"
+    );
+    node
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yew::prelude::*;
+    use yew::virtual_dom::{AttributeOrProperty, Attributes, VNode};
+
+    #[test]
+    fn with_class_replaces_the_placeholder_in_its_place() {
+        let id = "7".to_string();
+        let node = with_class(
+            html! { <g class="_" data-id={id} /> },
+            "agent up selected".into(),
+        );
+        let VNode::VTag(tag) = &node else {
+            panic!("not an element")
+        };
+        let Attributes::Dynamic { keys, values } = &tag.attributes else {
+            panic!("attributes not dynamic")
+        };
+        assert_eq!(*keys, ["data-id", "class"]);
+        match &values[1] {
+            Some(AttributeOrProperty::Attribute(v)) => assert_eq!(v.as_str(), "agent up selected"),
+            _ => panic!("class not set"),
+        }
+    }
+
+    #[test]
+    fn raw_text_is_escaped() {
+        assert_eq!(
+            Esc(r#"a<b & "c">"#).to_string(),
+            "a&lt;b &amp; &quot;c&quot;&gt;"
+        );
+    }
+}

@@ -10,6 +10,7 @@
 //! moment (so requests do not pile up and the verdict is never older than one check). Replies for
 //! an earlier run are dropped. Until the first verdicts arrive the panel says "checking…".
 
+use super::dom;
 use super::geom::{shortest, Fixed};
 use super::worker::{self, Event, JobHandle};
 use crate::check::live::LIVE_CHECKERS;
@@ -411,8 +412,8 @@ pub fn Guarantees(props: &GuaranteesProps) -> Html {
                             aria-label={format!("Show the witness of broken {} at {t}", r.label)}>{ "show →" }</button> }
                     });
                     let focused = props.focus == Some(r.name) && r.state == State::Broken;
-                    html! {
-                        <li key={r.name} class={classes!(class, focused.then_some("focus"))} data-testid="guarantee" data-name={r.name} data-state={word}
+                    let li = html! {
+                        <li key={r.name} class="_" data-testid="guarantee" data-name={r.name} data-state={word}
                             title={(r.state != State::Broken).then(|| r.detail.clone())}>
                             <span class="dot" aria-hidden="true">{ dot }</span>
                             <span class="g-name">{ r.label }</span>
@@ -422,7 +423,13 @@ pub fn Guarantees(props: &GuaranteesProps) -> Html {
                                 <p class="g-why">{ &r.detail }</p>
                             }
                         </li>
-                    }
+                    };
+                    let class = if focused {
+                        AttrValue::from(format!("{class} focus"))
+                    } else {
+                        AttrValue::Static(class)
+                    };
+                    dom::with_class(li, class)
                 }) }
             </ul>
             <div class="sr-only" aria-live="polite" data-testid="guar-narration">{ props.narration.clone() }</div>

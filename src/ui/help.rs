@@ -1,5 +1,7 @@
 //! The keyboard help overlay (`?`).
 
+use super::dom::{self, Esc};
+use std::fmt::Write as _;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -45,13 +47,17 @@ pub fn Help(props: &HelpProps) -> Html {
         let c = props.on_close.clone();
         Callback::from(move |_: MouseEvent| c.emit(false))
     };
+    // Only text: one markup string (see `dom::raw`).
+    let mut keys = String::new();
+    for (k, v) in KEYS {
+        let _ = write!(keys, "<dt><kbd>{}</kbd></dt><dd>{}</dd>", Esc(k), Esc(v));
+    }
+    let keys = dom::raw(keys);
     html! {
         <div class="overlay" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" data-testid="help-overlay">
             <div class="dialog">
                 <h2>{ "Keyboard" }</h2>
-                <dl class="keys">
-                    { for KEYS.iter().map(|(k, v)| html! { <><dt><kbd>{ *k }</kbd></dt><dd>{ *v }</dd></> }) }
-                </dl>
+                <dl class="keys">{ keys }</dl>
                 <button class="primary" onclick={close}>{ "Close" }</button>
             </div>
         </div>

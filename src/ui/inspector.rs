@@ -26,19 +26,18 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         Some(Sel::Agent(id)) => match props.snap.frame.nodes.get(id as usize) {
             Some(nv) => html! {
                 <dl class="kv">
-                    <dt>{ "agent" }</dt><dd>{ format!("a{id}") }</dd>
-                    <dt>{ "status" }</dt><dd>{ format!("{:?}", nv.status) }</dd>
-                    <dt>{ "role" }</dt><dd>{ nv.summary.role.name() }</dd>
-                    if let Some(e) = nv.summary.epoch { <dt>{ "term/epoch" }</dt><dd>{ e }</dd> }
-                    <dt>{ "state" }</dt><dd>{ &nv.summary.state }</dd>
-                    <dt>{ "Lamport" }</dt><dd>{ nv.lamport }</dd>
-                    <dt>{ "vector" }</dt><dd>{ clock_text(nv, ClockMode::Vector) }</dd>
-                    <dt>{ "local clock" }</dt><dd>{ clock_text(nv, ClockMode::Physical) }</dd>
-                    if let Some(b) = nv.byzantine { <dt>{ "Byzantine" }</dt><dd>{ b.name() }</dd> }
+                    { kv("agent", format!("a{id}")) }
+                    { kv("status", status_name(nv.status)) }
+                    { kv("role", nv.summary.role.name()) }
+                    if let Some(e) = nv.summary.epoch { { kv("term/epoch", e.to_string()) } }
+                    { kv("state", nv.summary.state.clone()) }
+                    { kv("Lamport", nv.lamport.to_string()) }
+                    { kv("vector", clock_text(nv, ClockMode::Vector)) }
+                    { kv("local clock", clock_text(nv, ClockMode::Physical)) }
+                    if let Some(b) = nv.byzantine { { kv("Byzantine", b.name()) } }
                     if let Some(t) = suspicion(&props.snap, id) { <dt>{ "suspicion" }</dt><dd data-testid="inspector-suspected">{ t }</dd> }
                     if !nv.summary.suspects.is_empty() {
-                        <dt>{ "suspects" }</dt>
-                        <dd>{ nv.summary.suspects.iter().map(|s| format!("a{s}")).collect::<Vec<_>>().join(", ") }</dd>
+                        { kv("suspects", nv.summary.suspects.iter().map(|s| format!("a{s}")).collect::<Vec<_>>().join(", ")) }
                     }
                     <dt>{ "log" }</dt>
                     <dd>if nv.summary.log.is_empty() { { "—" } } else { <ol class="log">{ for nv.summary.log.iter().map(|l| html! { <li>{ l }</li> }) }</ol> }</dd>
@@ -49,13 +48,13 @@ pub fn Inspector(props: &InspectorProps) -> Html {
         Some(Sel::Msg(id)) => match &props.msg {
             Some(m) => html! {
                 <dl class="kv">
-                    <dt>{ "message" }</dt><dd>{ format!("#{id} {}", m.kind) }</dd>
-                    <dt>{ "route" }</dt><dd>{ format!("a{} → a{}", m.from.0, m.to.0) }</dd>
-                    <dt>{ "sent" }</dt><dd>{ m.sent.to_string() }</dd>
-                    <dt>{ "due" }</dt><dd>{ m.deliver_at.to_string() }</dd>
-                    <dt>{ "fate" }</dt><dd>{ match m.fate { Fate::InFlight => "in flight".to_string(), Fate::Delivered => "delivered".into(), Fate::Dropped(r) => format!("dropped: {}", r.name()) } }</dd>
-                    if let Some(c) = m.copy_of { <dt>{ "duplicate of" }</dt><dd>{ format!("#{c}") }</dd> }
-                    <dt>{ "Lamport" }</dt><dd>{ m.lamport }</dd>
+                    { kv("message", format!("#{id} {}", m.kind)) }
+                    { kv("route", format!("a{} → a{}", m.from.0, m.to.0)) }
+                    { kv("sent", m.sent.to_string()) }
+                    { kv("due", m.deliver_at.to_string()) }
+                    { kv("fate", match m.fate { Fate::InFlight => "in flight".to_string(), Fate::Delivered => "delivered".into(), Fate::Dropped(r) => format!("dropped: {}", r.name()) }) }
+                    if let Some(c) = m.copy_of { { kv("duplicate of", format!("#{c}")) } }
+                    { kv("Lamport", m.lamport.to_string()) }
                     <dt>{ "content" }</dt><dd><code>{ props.label.clone().unwrap_or_else(|| "—".into()) }</code></dd>
                 </dl>
             },
@@ -70,6 +69,25 @@ pub fn Inspector(props: &InspectorProps) -> Html {
             <h2>{ "Inspector" }</h2>
             { body }
         </section>
+    }
+}
+
+/// One row of the inspector's list: the key's `<dt>` and the value's `<dd>`.
+fn kv(key: &'static str, value: impl Into<AttrValue>) -> Html {
+    kv_row(key, value.into())
+}
+
+fn kv_row(key: &'static str, value: AttrValue) -> Html {
+    let value = Html::from(yew::virtual_dom::VText::new(value));
+    html! { <><dt>{ key }</dt><dd>{ value }</dd></> }
+}
+
+/// An agent's status as the inspector words it (`Up`, `Crashed`, `Paused`).
+fn status_name(s: Status) -> &'static str {
+    match s {
+        Status::Up => "Up",
+        Status::Crashed => "Crashed",
+        Status::Paused => "Paused",
     }
 }
 

@@ -7,6 +7,7 @@
 //! by point, under a progress bar. A parameter change drops the running job's handle (which
 //! cancels it) and submits a new one; replies of the old job are ignored.
 
+use super::dom::{self, Esc};
 use super::geom::{fixed, shortest, Fixed, Shortest};
 use super::worker::{self, Event, JobHandle};
 use crate::jobs::{curve_ts, exec, Job, Part, Summary};
@@ -14,6 +15,7 @@ use crate::protocols::quorum::{self, montecarlo, Config};
 use crate::sim::decimal::ClampF as _;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -93,18 +95,48 @@ fn py(p: f64) -> f64 {
 }
 
 /// The y axis (0 … 100 %) with grid lines.
-fn y_axis() -> Html {
-    html! {
-        <g class="axis">
-            { for [0.0, 0.25, 0.5, 0.75, 1.0].iter().map(|p| {
-                let y = py(*p);
-                html! { <g>
-                    <line class="grid" x1={shortest(L)} x2={shortest(W - R)} y1={shortest(y)} y2={shortest(y)} />
-                    <text x={shortest(L - 4.0)} y={shortest(y + 3.0)} text-anchor="end">{ format!("{}%", Fixed(p * 100.0, 0)) }</text>
-                </g> }
-            }) }
-        </g>
+fn y_axis(s: &mut String) {
+    s.push_str("<g class=\"axis\">");
+    for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let y = py(p);
+        let _ = write!(
+            s,
+            "<g><line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" class=\"grid\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}%</text></g>",
+            Shortest(L),
+            Shortest(W - R),
+            Shortest(L - 4.0),
+            Shortest(y + 3.0),
+            Fixed(p * 100.0, 0),
+            y = Shortest(y),
+        );
     }
+    s.push_str("</g>");
+}
+
+/// A chart's opening tag (viewBox, test id, point count, label) and its y axis; drawn only (its
+/// markup is one string, see [`dom::raw`]).
+fn chart_open(testid: &str, points: usize, label: &str) -> String {
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg viewBox=\"0 0 {} {}\" role=\"img\" data-testid=\"{testid}\" data-points=\"{points}\" aria-label=\"{}\" class=\"chart\">",
+        Shortest(W),
+        Shortest(H),
+        Esc(label)
+    );
+    y_axis(&mut s);
+    s
+}
+
+/// An x axis label (a tick, or the axis title) under the chart.
+fn x_label(s: &mut String, x: f64, y: f64, text: &str) {
+    let _ = write!(
+        s,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+        Shortest(x),
+        Shortest(y),
+        Esc(text)
+    );
 }
 
 fn curve_chart(m: &Model) -> Html {
@@ -121,32 +153,52 @@ fn curve_chart(m: &Model) -> Html {
     let tx = px(m.cfg.t_ms);
     let ty = py(m.res.p_consistent);
     let gy = py(m.cfg.target);
+    let mut s = chart_open(
+        "pacelc-curve",
+        m.curve.len(),
+        &format!(
+            "P(consistent) against t; now {} at t = {}",
+            pct(m.res.p_consistent),
+            ms(m.cfg.t_ms)
+        ),
+    );
+    s.push_str("<g class=\"axis\">");
     // Decade ticks on the log axis.
-    let mut ticks = vec![];
     let mut d = lo;
     while d <= hi * 1.0001 {
-        ticks.push(d);
+        let text = if d >= 1.0 { fixed(d, 0) } else { shortest(d) };
+        x_label(&mut s, px(d), H - B + 13.0, &text);
         d *= 10.0;
     }
-    html! {
-        <svg class="chart" viewBox={format!("0 0 {} {}", Shortest(W), Shortest(H))} role="img" data-testid="pacelc-curve" data-points={m.curve.len().to_string()}
-            aria-label={format!("P(consistent) against t; now {} at t = {}", pct(m.res.p_consistent), ms(m.cfg.t_ms))}>
-            { y_axis() }
-            <g class="axis">
-                { for ticks.iter().map(|t| {
-                    let x = px(*t);
-                    html! { <text x={shortest(x)} y={shortest(H - B + 13.0)} text-anchor="middle">{ if *t >= 1.0 { fixed(*t, 0) } else { shortest(*t) } }</text> }
-                }) }
-                <text x={shortest((L + W - R) / 2.0)} y={shortest(H - 4.0)} text-anchor="middle">{ "t after the write commits (ms, log)" }</text>
-            </g>
-            <line class="target" x1={shortest(L)} x2={shortest(W - R)} y1={shortest(gy)} y2={shortest(gy)} />
-            <text class="target-label" x={shortest(L + 3.0)} y={shortest(gy - 3.0)}>{ format!("target {}", pct(m.cfg.target)) }</text>
-            <polyline class="line" points={pts} />
-            <line class="now" x1={shortest(tx)} x2={shortest(tx)} y1={shortest(T)} y2={shortest(H - B)} />
-            <circle class="now-dot" cx={shortest(tx)} cy={shortest(ty)} r="4" />
-            <text class="now-label" x={shortest((tx + 5.0).min(W - R - 60.0))} y={shortest((ty + 14.0).min(H - B - 3.0))}>{ format!("t = {}", ms(m.cfg.t_ms)) }</text>
-        </svg>
-    }
+    x_label(
+        &mut s,
+        (L + W - R) / 2.0,
+        H - 4.0,
+        "t after the write commits (ms, log)",
+    );
+    let _ = write!(
+        s,
+        "</g><line x1=\"{l}\" x2=\"{r}\" y1=\"{gy}\" y2=\"{gy}\" class=\"target\"/>\
+         <text x=\"{}\" y=\"{}\" class=\"target-label\">target {}</text>\
+         <polyline points=\"{pts}\" class=\"line\"/>\
+         <line x1=\"{tx}\" x2=\"{tx}\" y1=\"{}\" y2=\"{}\" class=\"now\"/>\
+         <circle cx=\"{tx}\" cy=\"{}\" r=\"4\" class=\"now-dot\"/>\
+         <text x=\"{}\" y=\"{}\" class=\"now-label\">t = {}</text></svg>",
+        Shortest(L + 3.0),
+        Shortest(gy - 3.0),
+        Esc(&pct(m.cfg.target)),
+        Shortest(T),
+        Shortest(H - B),
+        Shortest(ty),
+        Shortest((tx + 5.0).min(W - R - 60.0)),
+        Shortest((ty + 14.0).min(H - B - 3.0)),
+        Esc(&ms(m.cfg.t_ms)),
+        l = Shortest(L),
+        r = Shortest(W - R),
+        gy = Shortest(gy),
+        tx = Shortest(tx),
+    );
+    dom::raw(s)
 }
 
 fn plane_chart(m: &Model) -> Html {
@@ -175,33 +227,53 @@ fn plane_chart(m: &Model) -> Html {
             labelled[i] = true;
         }
     }
-    html! {
-        <svg class="chart" viewBox={format!("0 0 {} {}", Shortest(W), Shortest(H))} role="img" data-testid="pacelc-plane" data-points={m.plane.len().to_string()}
-            aria-label="Read p99 latency against P(consistent) for every R and W">
-            { y_axis() }
-            <g class="axis">
-                { for [0.0, 0.5, 1.0].iter().map(|f| {
-                    let v = max_x * f;
-                    html! { <text x={shortest(px(v))} y={shortest(H - B + 13.0)} text-anchor="middle">{ fixed(v, 0) }</text> }
-                }) }
-                <text x={shortest((L + W - R) / 2.0)} y={shortest(H - 4.0)} text-anchor="middle">{ "read p99 latency (ms)" }</text>
-            </g>
-            { for pts.iter().zip(labelled).filter(|(p, _)| p.p_consistent.is_finite() && p.read_p99_ms.is_finite()).map(|(p, label)| {
-                let cur = p.r == m.cfg.r && p.w == m.cfg.w;
-                let strict = p.r + p.w > m.cfg.n;
-                let (x, y) = (px(p.read_p99_ms), py(p.p_consistent));
-                let class = classes!("pt", cur.then_some("current"), strict.then_some("strict"));
-                html! { <g class={class}>
-                    <circle cx={shortest(x)} cy={shortest(y)} r={if cur { "5.5" } else { "3.5" }}>
-                        <title>{ format!("R={} W={}: read p99 {}, P(consistent) {}", p.r, p.w, ms(p.read_p99_ms), pct(p.p_consistent)) }</title>
-                    </circle>
-                    if label {
-                        <text x={shortest((x + 6.0).min(W - R - 30.0))} y={shortest((y + if cur { 14.0 } else { -4.0 }).clamp_f(T + 8.0, H - B - 3.0))}>{ format!("R{}W{}", p.r, p.w) }</text>
-                    }
-                </g> }
-            }) }
-        </svg>
+    let mut s = chart_open(
+        "pacelc-plane",
+        m.plane.len(),
+        "Read p99 latency against P(consistent) for every R and W",
+    );
+    s.push_str("<g class=\"axis\">");
+    for f in [0.0, 0.5, 1.0] {
+        let v = max_x * f;
+        x_label(&mut s, px(v), H - B + 13.0, &fixed(v, 0));
     }
+    x_label(&mut s, (L + W - R) / 2.0, H - 4.0, "read p99 latency (ms)");
+    s.push_str("</g>");
+    for (p, label) in pts
+        .iter()
+        .zip(labelled)
+        .filter(|(p, _)| p.p_consistent.is_finite() && p.read_p99_ms.is_finite())
+    {
+        let cur = p.r == m.cfg.r && p.w == m.cfg.w;
+        let strict = p.r + p.w > m.cfg.n;
+        let (x, y) = (px(p.read_p99_ms), py(p.p_consistent));
+        let _ = write!(
+            s,
+            "<g class=\"pt{}{}\"><circle cx=\"{}\" cy=\"{}\" r=\"{}\"><title>R={} W={}: read p99 {}, P(consistent) {}</title></circle>",
+            if cur { " current" } else { "" },
+            if strict { " strict" } else { "" },
+            Shortest(x),
+            Shortest(y),
+            if cur { "5.5" } else { "3.5" },
+            p.r,
+            p.w,
+            Esc(&ms(p.read_p99_ms)),
+            Esc(&pct(p.p_consistent)),
+        );
+        if label {
+            let _ = write!(
+                s,
+                "<text x=\"{}\" y=\"{}\">R{}W{}</text>",
+                Shortest((x + 6.0).min(W - R - 30.0)),
+                Shortest((y + if cur { 14.0 } else { -4.0 }).clamp_f(T + 8.0, H - B - 3.0)),
+                p.r,
+                p.w
+            );
+        }
+        s.push_str("</g>");
+    }
+    s.push_str("</svg>");
+    dom::raw(s)
 }
 
 fn readout(m: &Model) -> Html {

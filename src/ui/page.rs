@@ -848,7 +848,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         Ok(e) => e.snap(),
         Err(_) => {
             let msg = s.eng.as_ref().err().cloned().unwrap_or_default();
-            return html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> };
+            return error_page(msg);
         }
     };
     let (stage_snap, panel_snap, keep_diagram, tick) = s.halves.split(&snap);
@@ -868,7 +868,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
     };
     let Ok(e) = &mut s.eng else {
         let msg = s.eng.as_ref().err().cloned().unwrap_or_default();
-        return html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> };
+        return error_page(msg);
     };
     let def = e.def;
     let narration = e.narration.clone();
@@ -923,7 +923,6 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         .and_then(|v| v.as_f64())
         .map(|v| v < 600.0)
         .unwrap_or(false);
-    let stage_wrap_class = classes!("stage-wrap", playing.then_some("playing"));
     let menu = match sel {
         Some(Sel::Agent(id)) => snap.frame.nodes.get(id as usize).map(|nv| {
             let (w, h) = super::stage::dims(narrow);
@@ -944,10 +943,16 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
 
     let live = html! { <div class="sr-only" aria-live="polite" data-testid="narration">{ narration.clone() }</div> };
     let stage = html! {
-        <div class={stage_wrap_class}>
+        <>
             <Stage snap={stage_snap.clone()} {clock} selected={sel} on_select={cb.on_select.clone()} compact={embed} {narrow} on_action={cb.on_stage_action.clone()} painter={stage_painter} />
             { menu.unwrap_or_default() }
-        </div>
+        </>
+    };
+    // Literal classes: one that is not goes through yew's `Classes` (see `dom::with_class`).
+    let stage = if playing {
+        html! { <div class="stage-wrap playing">{ stage }</div> }
+    } else {
+        html! { <div class="stage-wrap">{ stage }</div> }
     };
     let toast_html = toast.map(|t| html! {
         <div class="toast" role="status" data-testid="toast">{ t }
@@ -958,12 +963,15 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             <button class="x" aria-label="Dismiss" onclick={cb.on_toast_close.clone()}>{ "×" }</button></div>
     });
 
+    let controls = html! {
+        <Controls snap={panel_snap.clone()} {playing} {speed_log} {seed} {clock} {theme} cb={cb.controls.clone()} compact={embed} />
+    };
     if embed {
         let open_href = dom::absolute_url(&strip_page(&query));
         return html! {
             <main class="page embed" data-testid="page" data-scenario={def.id}>
                 { stage }
-                <Controls snap={panel_snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={cb.controls.clone()} compact={true} />
+                { controls }
                 <a class="open-full" href={open_href} target="_blank" rel="noopener" title={format!("Open “{}” in Swarmscope", def.title)}><span class="open-title">{ def.title }</span>{ " ↗" }</a>
                 { live }
                 { toast_html.unwrap_or_default() }
@@ -991,7 +999,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             <div class="layout">
                 <section class="main-col" aria-label="Simulation">
                     { stage }
-                    <Controls snap={panel_snap.clone()} {playing} {speed_log} {seed} {clock} theme={theme.clone()} cb={cb.controls.clone()} compact={false} />
+                    { controls }
                     <SpaceTime diagram={diagram} on_seek={cb.on_seek.clone()} on_scroll={cb.on_scroll.clone()} on_zoom={cb.on_zoom.clone()} selected={sel} on_select={cb.on_select.clone()} witness={g_marks} painter={diag_painter} {narrow} />
                     // The story and the scenario's study sit under the diagram, where the wide
                     // column has room for them (in the side column they left it a long empty
@@ -1014,6 +1022,11 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             }
         </main>
     }
+}
+
+/// The page when its run cannot be shown: the reason.
+fn error_page(msg: String) -> Html {
+    html! { <main class="page error"><div class="banner" role="alert">{ msg }</div></main> }
 }
 
 type Observer = (

@@ -7,6 +7,7 @@
 //! an arrow for its kind; the wheel scrolls through time (shift+wheel zooms).
 
 use super::canvas::{self, DiagramGeom, DiagramLayer, Seg};
+use super::dom;
 use super::stage::Sel;
 use crate::sim::decimal::ClampF as _;
 use crate::sim::trace::{EventKind, Fate};
@@ -351,18 +352,27 @@ pub fn SpaceTime(props: &SpaceTimeProps) -> Html {
             <canvas class="st-canvas" ref={canvas_ref} aria-hidden="true" data-testid="st-canvas"></canvas>
             <svg viewBox={format!("0 0 {} {}", Shortest(w), Fixed(h, 0))} class="st-svg" ref={svg_ref} {onclick} data-testid="spacetime" data-arrows={d.arrows.len().to_string()} data-total={d.total.to_string()}
                 role="img" aria-label={format!("Messages between {} agents from {} to {}", d.n, d.t0, d.t1)}>
-                { for (0..d.n as u32).map(|i| html! {
-                    <g key={format!("lane{i}")} class={classes!("lane", (sel_agent == Some(i)).then_some("selected"))}>
+                { for (0..d.n as u32).map(|i| {
+                    let inner = html! {
+                        <>
                         <line x1={shortest(LEFT)} x2={shortest(w)} y1={fixed(y(i), 1)} y2={fixed(y(i), 1)} />
                         if lane >= 9.0 {
                             <text x="2" y={fixed(y(i) + 4.0, 1)} style={format!("font-size:{}px", Fixed(lane.min(12.0), 0))}>{ format!("a{i}") }</text>
                         }
-                    </g>
+                        </>
+                    };
+                    let key = format!("lane{i}");
+                    // Literal classes: one that is not goes through yew's `Classes` (see `dom::with_class`).
+                    if sel_agent == Some(i) {
+                        html! { <g key={key} class="lane selected">{ inner }</g> }
+                    } else {
+                        html! { <g key={key} class="lane">{ inner }</g> }
+                    }
                 }) }
-                { for props.witness.iter().filter(|w| w.time >= t0 && w.time <= t1).map(|w| html! {
-                    <rect key={format!("w{}-{}", w.op, w.complete)} class={classes!("mk", "witness", w.focus.then_some("focus"))} data-testid="witness-mark" data-op={w.op.to_string()}
+                { for props.witness.iter().filter(|w| w.time >= t0 && w.time <= t1).map(|w| dom::with_class(html! {
+                    <rect key={format!("w{}-{}", w.op, w.complete)} class="_" data-testid="witness-mark" data-op={w.op.to_string()}
                         x={fixed(x(w.time) - 5.0, 1)} y={fixed(y(w.node) - 5.0, 1)} width="10" height="10" rx="2"><title>{ &w.title }</title></rect>
-                }) }
+                }, if w.focus { "mk witness focus" } else { "mk witness" }.into())) }
                 <line class="cursor" x1={fixed(x(d.cursor), 1)} x2={fixed(x(d.cursor), 1)} y1="0" y2={fixed(h - 14.0, 0)} data-testid="st-cursor" />
                 <text class="axis" x={shortest(LEFT)} y={fixed(h - 2.0, 0)}>{ super::geom::fmt_ms(d.t0.as_ms_f64()) }</text>
                 <text class="axis end" x={shortest(w)} y={fixed(h - 2.0, 0)}>{ super::geom::fmt_ms(d.t1.as_ms_f64()) }</text>

@@ -10,6 +10,7 @@
 //! reach the SVG; the SVG's click handler hit-tests messages first.
 
 use super::canvas::{self, StageLayer};
+use super::dom;
 use super::engine::Snap;
 use super::geom::{self, Layout};
 use super::manip;
@@ -377,9 +378,9 @@ pub fn Stage(props: &StageProps) -> Html {
             }
         })
     };
-    html! {
-        <>
-        <svg class={classes!("stage", lay.grid.then_some("grid"))} viewBox={format!("0 0 {} {}", Shortest(w), Shortest(h))} role="group"
+    // The class is set by `dom::with_class` (one that is not a literal goes through yew's `Classes`).
+    let svg = html! {
+        <svg class="_" viewBox={format!("0 0 {} {}", Shortest(w), Shortest(h))} role="group"
             aria-label={format!("Stage: {} agents, {} messages in flight. Tab to an agent, Enter for its menu; click a link to cut or mend it; drag across the stage to build a wall.", n, snap.msgs.len())}
             data-testid="stage" data-trace-hash={format!("{:016x}", snap.hash)} data-time={snap.t.0.to_string()} data-head={snap.head.0.to_string()}
             data-msgs={snap.msgs.len().to_string()} data-paint={if super::paint::off_thread() { "worker" } else { "main" }} onclick={onbg} onmousemove={onmove} onmouseleave={onleave} {onkeydown} preserveAspectRatio="xMidYMid meet"
@@ -391,6 +392,11 @@ pub fn Stage(props: &StageProps) -> Html {
             { legend }
             { preview }
         </svg>
+    };
+    let svg = dom::with_class(svg, if lay.grid { "stage grid" } else { "stage" }.into());
+    html! {
+        <>
+        { svg }
         <canvas class="msg-canvas" ref={msg_canvas} aria-hidden="true" data-testid="msg-canvas"></canvas>
         <div class="msg-tip" ref={tip_ref} role="tooltip" data-testid="msg-tip" hidden=true></div>
         </>
@@ -751,8 +757,44 @@ fn agent(
         Some((_, f)) if *f != fs => AttrValue::from(format!("font-size:{}px", Fixed(*f, 1))),
         _ => geo.fs_style.clone(),
     };
-    html! {
-        <g key={id} class={classes!("agent", status, role.name(), sel.then_some("selected"), nv.byzantine.map(|_| "byzantine"), suspect_class, (!alerts.is_empty()).then_some("alerted"))}
+    let mut class = format!("agent {status} {}", role.name());
+    for (on, c) in [
+        (sel, "selected"),
+        (nv.byzantine.is_some(), "byzantine"),
+        (suspect_class.is_some(), suspect_class.unwrap_or_default()),
+        (!alerts.is_empty(), "alerted"),
+    ] {
+        if on {
+            class.push(' ');
+            class.push_str(c);
+        }
+    }
+    // On a ring the labels' block takes the role line; on a grid it goes under the agent.
+    let (labels, line1) = match block {
+        Some(b) => (Some((b, line1)), None),
+        None => (None, line1),
+    };
+    let labels = labels.map(|(b, line1)| {
+        let g = html! {
+            <g class="_" transform={b.transform.clone()}>
+                <text class="name" y={geo.block_y[0].clone()} style={geo.fs_style.clone()}>{ name.clone() }</text>
+                if let (Some((text, _)), true) = (line1, b.lines >= 2) {
+                    <text class="line1" y={geo.block_y[1].clone()} style={line1_style.clone()}>{ text }</text>
+                }
+                // An alert's short label takes the state's line (beside the badge it would
+                // run into the labels of agents on the left).
+                if b.lines >= 3 && !alert_short.is_empty() {
+                    <text class="alert-label" y={geo.block_y[2].clone()} style={geo.fs_style.clone()}>{ alert_short }</text>
+                } else if b.lines >= 3 && !props.compact && !state.is_empty() {
+                    <text class="line2" y={geo.block_y[2].clone()} style={geo.line2_style.clone()}>{ state }</text>
+                }
+            </g>
+        };
+        dom::with_class(g, format!("labels {}", b.anchor).into())
+    });
+    // Its class is set by `dom::with_class` (one that is not a literal goes through `Classes`).
+    let g = html! {
+        <g key={id} class="_"
             {transform} data-agent={data_agent}
             tabindex="0" role="button" aria-label={label} data-testid={testid} data-status={status}
             data-suspected-by={suspected_attr}>
@@ -780,24 +822,13 @@ fn agent(
                     </g>
                 </g>
             }
-            if let Some(b) = block {
-                <g class={classes!("labels", b.anchor)} transform={b.transform.clone()}>
-                    <text class="name" y={geo.block_y[0].clone()} style={geo.fs_style.clone()}>{ name }</text>
-                    if let (Some((text, _)), true) = (line1, b.lines >= 2) {
-                        <text class="line1" y={geo.block_y[1].clone()} style={line1_style}>{ text }</text>
-                    }
-                    // An alert's short label takes the state's line (beside the badge it would
-                    // run into the labels of agents on the left).
-                    if b.lines >= 3 && !alert_short.is_empty() {
-                        <text class="alert-label" y={geo.block_y[2].clone()} style={geo.fs_style.clone()}>{ alert_short }</text>
-                    } else if b.lines >= 3 && !props.compact && !state.is_empty() {
-                        <text class="line2" y={geo.block_y[2].clone()} style={geo.line2_style.clone()}>{ state }</text>
-                    }
-                </g>
+            if let Some(labels) = labels {
+                { labels }
             } else if let Some((text, _)) = line1 {
                 // A grid: the line under the agent in its cell.
                 <text class="line1" y={geo.line_y.clone()} style={line1_style}>{ text }</text>
             }
         </g>
-    }
+    };
+    dom::with_class(g, class.into())
 }

@@ -3,6 +3,7 @@
 //! the wall being dragged with a preview of its sides, the "suspected" decoration of an agent,
 //! and the pointer state that tells a wall drag from a click.
 
+use super::dom;
 use super::engine::sides_text;
 use super::geom::{self, Layout};
 use super::geom::{fixed, Fixed};
@@ -77,7 +78,7 @@ fn link(frame: &Frame, lay: &Layout, a: usize, b: usize) -> Html {
         <g key={format!("l{a}-{b}")} class="link-g" data-link={format!("{a}-{b}")}
             data-testid={if cut || wall { "cut-link" } else { "link" }} data-cut={cut.to_string()}>
             <title>{ tip }</title>
-            <line class={class} x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
+            { dom::with_class(html! { <line class="_" x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} /> }, class.into()) }
             <line class="link-hit" {x1} {y1} {x2} {y2} />
         </g>
     }
@@ -129,15 +130,21 @@ pub fn suspicion(id: u32, by: &[u32], status: Status, r: f64) -> Html {
     }
     let br = (r * 0.42).clamp_f(5.0, 9.0);
     let (bx, by_) = (-r * 0.85, -r * 0.85);
-    html! {
-        <g class={classes!("suspicion", if manip::false_suspicion(status) { "false" } else { "right" })} data-testid={format!("suspected-{id}")}>
+    let class = if manip::false_suspicion(status) {
+        "suspicion false"
+    } else {
+        "suspicion right"
+    };
+    let g = html! {
+        <g class="_" data-testid={format!("suspected-{id}")}>
             <circle class="suspect-ring" r={fixed(r + 7.0, 1)} />
             <g class="suspect-badge" transform={format!("translate({},{})", Fixed(bx, 1), Fixed(by_, 1))}>
                 <circle r={fixed(br, 1)} />
                 <text dy="0.35em" style={format!("font-size:{}px", Fixed(br * 1.5, 1))}>{ "?" }</text>
             </g>
         </g>
-    }
+    };
+    dom::with_class(g, class.into())
 }
 
 const FULL: &str = "? suspected by a failure detector:";
