@@ -106,16 +106,31 @@ const base = script[1];
 const map = {};
 for (const b of built) map[b.bin === 'page-gallery' ? '' : b.bin.slice('page-'.length)] = [b.js, b.wasm];
 // The query as ui::dom::location_query reads it (search, else hash), `s=` as ui::app finds it.
-const loader =
-  '<script type=module>' +
+// A classic script at the top of <head> picks the page's build and preloads it at once (a module
+// script would wait for the stylesheets); the module script at trunk's place then starts it.
+const pick =
+  '<script>{' +
   `const B=${JSON.stringify(base)},P=${JSON.stringify(map)};` +
   "const q=location.search.slice(1)||location.hash.slice(1),p=q.split('&').find(x=>x.startsWith('s='));" +
   "let s='';try{s=p?decodeURIComponent(p.slice(2)):''}catch(e){}" +
-  "const[j,w]=P[s]||P[''];" +
-  'const r=fetch(B+w),m=await import(B+j),wasm=await m.default({module_or_path:r});' +
+  "const f=(P[s]||P['']).map(x=>B+x);window.__swarmscopeBuild=f;" +
+  "for(const[r,h]of[['modulepreload',f[0]],['preload',f[1]]]){const l=document.createElement('link');" +
+  "l.rel=r;l.href=h;l.crossOrigin='anonymous';if(r=='preload'){l.as='fetch';l.type='application/wasm'}document.head.append(l)}" +
+  // A link to another page prefetches that page's build when pointed at or focused.
+  "const d={};for(const e of['pointerover','focusin'])addEventListener(e,v=>{" +
+  "const a=v.target.closest&&v.target.closest('a[href]'),m=a&&/[?&#]s=([a-z0-9-]+)/.exec(a.getAttribute('href'));" +
+  "if(!m||d[m[1]]||!P[m[1]]||P[m[1]]==P[s])return;d[m[1]]=1;" +
+  "for(const x of P[m[1]]){const l=document.createElement('link');l.rel='prefetch';l.href=B+x;document.head.append(l)}})" +
+  '}</script>';
+const loader =
+  '<script type=module>' +
+  'const[j,w]=window.__swarmscopeBuild,m=await import(j),wasm=await m.default({module_or_path:fetch(w)});' +
   'window.wasmBindings=m;dispatchEvent(new CustomEvent("TrunkApplicationStarted",{detail:{wasm}}));' +
   '</script>';
 html = html.replace(script[0], loader);
+const firstLink = html.indexOf('<link');
+if (firstLink < 0) fail('index.html has no <link> to put the build picker before');
+html = html.slice(0, firstLink) + pick + html.slice(firstLink);
 html = html.replace(/<link[^>]*swarmscope-web-[0-9a-f]+(?:_bg\.wasm|\.js)[^>]*>/g, '');
 writeFileSync(htmlPath, html);
 // No page loads the full app now: it is left out of the release dist.

@@ -161,12 +161,15 @@ app.test('every scenario in the catalogue opens, runs and draws', async ({ page,
   }
 });
 
-/// The app builds (page-<id>, page-gallery, swarmscope-web) the page requests from now on, by name.
-function wasmRequests(page) {
+/// The app builds (page-<id>, page-gallery, swarmscope-web) the page requests from now on, by name;
+/// `prefetched` lists those only prefetched (a link pointed at, scripts/pages.mjs).
+function wasmRequests(page, prefetched = []) {
   const seen = [];
-  page.on('request', (r) => {
+  page.on('request', async (r) => {
     const m = /\/((?:page|swarmscope-web)(?:-[a-z0-9]+)*?)-[0-9a-f]{16}_bg\.wasm$/.exec(r.url());
-    if (m) seen.push(m[1]);
+    if (!m) return;
+    const purpose = (await r.allHeaders())['sec-purpose'] ?? '';
+    (purpose.includes('prefetch') ? prefetched : seen).push(m[1]);
   });
   return () => [...seen];
 }
@@ -179,13 +182,22 @@ async function pageBuilds(page) {
 app.test('each page loads only its own build; a card, Home, Back and Forward move between them', async ({ page, shot, problems }) => {
   await page.getByTestId('gallery').waitFor();
   if (!(await pageBuilds(page))) return; // one app for every page: nothing to switch
-  const wasm = wasmRequests(page);
+  const prefetched = [];
+  const wasm = wasmRequests(page, prefetched);
+  // Pointing at a card prefetches its page's build.
+  await page.getByTestId('card-gossip').hover();
+  await page.waitForFunction(() => [...document.querySelectorAll('link[rel=prefetch]')].some((l) => /page-gossip-/.test(l.href)));
   // The build the current document runs (a document restored from the back-forward cache keeps
   // its own; one loaded afresh loads the build its URL asks for).
   const running = () =>
-    page.evaluate(() =>
-      performance.getEntriesByType('resource').map((e) => /\/(page-[a-z0-9-]+?)-[0-9a-f]{16}_bg\.wasm$/.exec(e.name)?.[1]).filter(Boolean),
-    );
+    page.evaluate(() => {
+      const prefetch = new Set([...document.querySelectorAll('link[rel=prefetch]')].map((l) => l.href));
+      return performance
+        .getEntriesByType('resource')
+        .filter((e) => !prefetch.has(e.name))
+        .map((e) => /\/(page-[a-z0-9-]+?)-[0-9a-f]{16}_bg\.wasm$/.exec(e.name)?.[1])
+        .filter(Boolean);
+    });
   const showing = async (id) => {
     await page.waitForFunction((id) => document.querySelector('[data-testid=page]')?.dataset.scenario === id, id);
     await page.getByTestId('stage').waitFor();
@@ -204,6 +216,7 @@ app.test('each page loads only its own build; a card, Home, Back and Forward mov
   await page.getByTestId('card-quorum').click();
   await showing('quorum');
   assert.deepEqual(wasm(), ['page-cap', 'page-gallery', 'page-quorum']);
+  assert.ok(prefetched.includes('page-gossip'), `prefetched: ${prefetched}`);
   // Back to the gallery, back to CAP, forward twice to the quorum store: each page in its build.
   await page.goBack();
   await gallery();

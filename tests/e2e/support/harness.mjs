@@ -77,9 +77,13 @@ export function useApp({ viewport = { width: 1280, height: 800 } } = {}) {
         if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
       });
       page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-      page.on('requestfailed', (req) =>
-        problems.push(`request failed: ${req.url()} ${req.failure()?.errorText ?? ''}`),
-      );
+      page.on('requestfailed', (req) => {
+        const why = req.failure()?.errorText ?? '';
+        // A prefetch (a link pointed at prefetches its page's build) cut short by a page load is
+        // not a failure of the page.
+        if (why === 'net::ERR_ABORTED' && /prefetch/.test(req.headers()['sec-purpose'] ?? '')) return;
+        problems.push(`request failed: ${req.url()} ${why}`);
+      });
       page.on('response', (res) => {
         if (res.status() >= 400) problems.push(`HTTP ${res.status()}: ${res.url()}`);
       });
