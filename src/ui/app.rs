@@ -104,13 +104,14 @@ pub fn App() -> Html {
         let route = route.clone();
         Callback::from(move |id: String| {
             let q = Run::new(&id, 1).to_query();
-            if build().page.is_none() || !runs_here(&id) {
-                // A page build (the gallery's, or another scenario's) loads the page's own.
+            let next = route_for(&q);
+            if !drawn_here(&next) {
+                // The gallery's build loads the page's own.
                 dom::load_query(&q);
                 return;
             }
             dom::set_query(&q, true);
-            route.set(route_for(&q));
+            route.set(next);
             if let Some(w) = web_sys::window() {
                 w.scroll_to_with_x_and_y(0.0, 0.0);
             }
@@ -119,13 +120,14 @@ pub fn App() -> Html {
     let home = {
         let route = route.clone();
         Callback::from(move |_: ()| {
-            if build().gallery.is_none() {
+            let next = Route::Gallery { banner: None };
+            if !drawn_here(&next) {
                 // A scenario's page build loads the gallery's.
                 dom::load_query("");
                 return;
             }
             dom::set_query("", true);
-            route.set(Route::Gallery { banner: None });
+            route.set(next);
         })
     };
     let b = build();

@@ -25,7 +25,12 @@ pub fn location_query() -> String {
 pub fn load_query(query: &str) {
     let Some(w) = web_sys::window() else { return };
     let path = w.location().pathname().unwrap_or_else(|_| "/".into());
-    let _ = w.location().set_href(&format!("{path}?{query}"));
+    let url = if query.is_empty() {
+        path
+    } else {
+        format!("{path}?{query}")
+    };
+    let _ = w.location().set_href(&url);
 }
 
 /// Loads the current URL again (after the history moved to a page of another build).
