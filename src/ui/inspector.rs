@@ -157,21 +157,25 @@ pub struct AgentMenuProps {
 pub fn AgentMenu(props: &AgentMenuProps) -> Html {
     let nv = &props.node;
     let id = nv.id;
-    let request = use_state(|| "x=1".to_string());
-    let peer = use_state(|| None::<u32>);
+    // The request's text and the picked peer. (A `use_mut_ref` and a forced update rather than
+    // `use_state`s: each state type compiles its own copy of yew's reducer machinery.)
+    let menu = use_mut_ref(|| ("x=1".to_string(), None::<u32>));
+    let force = use_force_update();
+    let (request, peer) = menu.borrow().clone();
     // The chosen peer (the first other agent until one is picked).
-    let chosen = (*peer)
+    let chosen = peer
         .and_then(|p| props.links.iter().find(|l| l.peer == p))
         .or(props.links.first())
         .copied();
     let pick = {
-        let peer = peer.clone();
+        let (menu, force) = (menu.clone(), force.clone());
         Callback::from(move |e: Event| {
             if let Some(v) = e
                 .target_dyn_into::<HtmlSelectElement>()
                 .and_then(|s| s.value().parse::<u32>().ok())
             {
-                peer.set(Some(v))
+                menu.borrow_mut().1 = Some(v);
+                force.force_update();
             }
         })
     };
@@ -232,19 +236,21 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
         })
     };
     let req_in = {
-        let r = request.clone();
+        let (menu, force) = (menu.clone(), force.clone());
         Callback::from(move |e: InputEvent| {
             if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
-                r.set(i.value())
+                menu.borrow_mut().0 = i.value();
+                force.force_update();
             }
         })
     };
     let send = {
         let cb = props.on_act.clone();
-        let r = request.clone();
+        let menu = menu.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            cb.emit(Action::Client(id, (*r).clone()))
+            let request = menu.borrow().0.clone();
+            cb.emit(Action::Client(id, request))
         })
     };
     let side = {
@@ -286,7 +292,7 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
                 </select>
             </label>
             <form class="client" onsubmit={send}>
-                <input type="text" value={(*request).clone()} oninput={req_in} aria-label="Client request text" size="8" />
+                <input type="text" value={request} oninput={req_in} aria-label="Client request text" size="8" />
                 <button type="submit" data-testid="menu-client">{ "Send request" }</button>
             </form>
         </div>
