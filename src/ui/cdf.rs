@@ -178,13 +178,16 @@ pub fn ElectionCdf(props: &CdfProps) -> Html {
     let run: Rc<RefCell<Run>> = use_mut_ref(Run::default);
     let job: Rc<RefCell<Option<JobHandle>>> = use_mut_ref(|| None);
     let force = use_force_update();
-    let top = use_state(|| true);
+    // Which ranges (a `use_mut_ref` rather than a `use_state`: each state type compiles its own
+    // copy of yew's reducer machinery).
+    let top = use_mut_ref(|| true);
 
     let on_start = {
         let (run, job, force) = (run.clone(), job.clone(), force.clone());
         let params = props.params.clone();
-        let top = *top;
+        let top = top.clone();
         Callback::from(move |_: MouseEvent| {
+            let top = *top.borrow();
             *run.borrow_mut() = Run {
                 running: true,
                 started: true,
@@ -233,15 +236,17 @@ pub fn ElectionCdf(props: &CdfProps) -> Html {
         })
     };
     let on_set = {
-        let top = top.clone();
+        let (top, force) = (top.clone(), force.clone());
         Callback::from(move |e: Event| {
             let v = e
                 .target_dyn_into::<web_sys::HtmlSelectElement>()
                 .map(|s| s.value())
                 .unwrap_or_default();
-            top.set(v != "bottom");
+            *top.borrow_mut() = v != "bottom";
+            force.force_update();
         })
     };
+    let top = *top.borrow();
 
     let r = run.borrow();
     html! {
@@ -251,8 +256,8 @@ pub fn ElectionCdf(props: &CdfProps) -> Html {
             <p class="hint">{ format!("The leader crashes: how long until a new one? {TRIALS} trials per timeout range, as in Raft Fig. 16, run in a Web Worker.") }</p>
             <div class="cdf-controls">
                 <select aria-label="Timeout ranges" onchange={on_set} disabled={r.running}>
-                    <option value="top" selected={*top}>{ "150 ms + more randomness" }</option>
-                    <option value="bottom" selected={!*top}>{ "scaled ranges" }</option>
+                    <option value="top" selected={top}>{ "150 ms + more randomness" }</option>
+                    <option value="bottom" selected={!top}>{ "scaled ranges" }</option>
                 </select>
                 if r.running {
                     <button onclick={on_stop} data-testid="cdf-stop">{ "Stop" }</button>
