@@ -3,13 +3,15 @@
 //! CDFs of the time without a leader fill in side by side as its slices report. Stop (or leaving
 //! the page) cancels the job.
 
-use super::geom::{fixed, shortest, Fixed, Shortest};
+use super::dom::{self, Esc};
+use super::geom::{shortest, Fixed, Shortest};
 use super::worker::{self, Event as JobEvent, JobHandle};
 use crate::jobs::{exec::STUDY_TRIALS as TRIALS, Job};
 use crate::protocols::raft_election::study::Curve;
 use crate::sim::decimal::ClampF as _;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -62,58 +64,113 @@ fn chart(curves: &[Curve]) -> Html {
     }
     let py = |p: f64| T + (1.0 - p.clamp_f(0.0, 1.0)) * (H - T - B);
     let n = curves.len().max(1);
-    html! {
-        <svg class="chart" viewBox={format!("0 0 {} {}", Shortest(W), Shortest(H))} role="img" data-testid="cdf-chart"
-            aria-label="Cumulative share of trials against time without a leader, one line per timeout range">
-            <g class="axis">
-                { for [0.0, 0.25, 0.5, 0.75, 1.0].iter().map(|p| {
-                    let y = py(*p);
-                    html! { <g>
-                        <line class="grid" x1={shortest(L)} x2={shortest(W - R)} y1={shortest(y)} y2={shortest(y)} />
-                        <text x={shortest(L - 4.0)} y={shortest(y + 3.0)} text-anchor="end">{ format!("{}%", Fixed(p * 100.0, 0)) }</text>
-                    </g> }
-                }) }
-                { for ticks.iter().map(|v| {
-                    html! { <text x={shortest(px(*v))} y={shortest(H - B + 13.0)} text-anchor="middle">{ fixed(*v, 0) }</text> }
-                }) }
-                <text x={shortest((L + W - R) / 2.0)} y={shortest(H - 4.0)} text-anchor="middle">{ "time without leader (ms, log)" }</text>
-            </g>
-            { for curves.iter().enumerate().filter(|(_, c)| !c.times_ms.is_empty()).map(|(i, c)| {
-                // Steps: start at (first, 0), then up at each sample.
-                let mut pts = vec![];
-                let mut prev = 0.0;
-                for (t, p) in c.cdf() {
-                    pts.push(format!("{},{}", Fixed(px(t), 1), Fixed(py(prev), 1)));
-                    pts.push(format!("{},{}", Fixed(px(t), 1), Fixed(py(p), 1)));
-                    prev = p;
-                }
-                pts.push(format!("{},{}", Fixed(px(hi), 1), Fixed(py(prev), 1)));
-                let hue = 360.0 * i as f64 / n as f64;
-                html! { <polyline class="line cdf-line" data-testid="cdf-line" style={format!("stroke: hsl({}, 65%, 48%)", Fixed(hue, 0))} points={pts.join(" ")} /> }
-            }) }
-        </svg>
+    // Only drawn: one markup string (see `dom::raw`).
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg viewBox=\"0 0 {} {}\" role=\"img\" data-testid=\"cdf-chart\" aria-label=\"Cumulative share of \
+         trials against time without a leader, one line per timeout range\" class=\"chart\"><g class=\"axis\">",
+        Shortest(W),
+        Shortest(H)
+    );
+    for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let y = py(p);
+        let _ = write!(
+            s,
+            "<g><line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" class=\"grid\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}%</text></g>",
+            Shortest(L),
+            Shortest(W - R),
+            Shortest(L - 4.0),
+            Shortest(y + 3.0),
+            Fixed(p * 100.0, 0),
+            y = Shortest(y),
+        );
     }
+    let label = |s: &mut String, x: f64, y: f64, text: &dyn std::fmt::Display| {
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{text}</text>",
+            Shortest(x),
+            Shortest(y)
+        );
+    };
+    for v in ticks {
+        label(&mut s, px(v), H - B + 13.0, &Fixed(v, 0));
+    }
+    label(
+        &mut s,
+        (L + W - R) / 2.0,
+        H - 4.0,
+        &"time without leader (ms, log)",
+    );
+    s.push_str("</g>");
+    for (i, c) in curves
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.times_ms.is_empty())
+    {
+        // Steps: start at (first, 0), then up at each sample.
+        let hue = 360.0 * i as f64 / n as f64;
+        let _ = write!(
+            s,
+            "<polyline data-testid=\"cdf-line\" style=\"stroke: hsl({}, 65%, 48%)\" points=\"",
+            Fixed(hue, 0)
+        );
+        let mut prev = 0.0;
+        for (t, p) in c.cdf() {
+            let _ = write!(
+                s,
+                "{x},{} {x},{} ",
+                Fixed(py(prev), 1),
+                Fixed(py(p), 1),
+                x = Fixed(px(t), 1)
+            );
+            prev = p;
+        }
+        let _ = write!(
+            s,
+            "{},{}\" class=\"line cdf-line\"/>",
+            Fixed(px(hi), 1),
+            Fixed(py(prev), 1)
+        );
+    }
+    s.push_str("</svg>");
+    dom::raw(s)
 }
 
 fn legend(curves: &[Curve]) -> Html {
     let n = curves.len().max(1);
-    html! {
-        <ul class="cdf-legend" data-testid="cdf-legend">
-            { for curves.iter().enumerate().map(|(i, c)| {
-                let hue = 360.0 * i as f64 / n as f64;
-                let med = c.quantile(0.5);
-                html! { <li key={c.range.clone()}>
-                    <span class="swatch" style={format!("background: hsl({}, 65%, 48%)", Fixed(hue, 0))} aria-hidden="true"></span>
-                    <span class="range">{ &c.range }</span>
-                    <span class="stats">{
-                        if c.trials() == 0 { "waiting".to_string() }
-                        else if med.is_finite() { format!("median {} ms{}", Fixed(med, 0), if c.undefined > 0 { format!(" · {}/{} no leader", c.undefined, c.trials()) } else { String::new() }) }
-                        else { format!("{}/{} no leader", c.undefined, c.trials()) }
-                    }</span>
-                </li> }
-            }) }
-        </ul>
+    // Only text: one markup string (see `dom::raw`).
+    let mut s = String::from("<ul data-testid=\"cdf-legend\" class=\"cdf-legend\">");
+    for (i, c) in curves.iter().enumerate() {
+        let hue = 360.0 * i as f64 / n as f64;
+        let med = c.quantile(0.5);
+        let stats = if c.trials() == 0 {
+            "waiting".to_string()
+        } else if med.is_finite() {
+            format!(
+                "median {} ms{}",
+                Fixed(med, 0),
+                if c.undefined > 0 {
+                    format!(" · {}/{} no leader", c.undefined, c.trials())
+                } else {
+                    String::new()
+                }
+            )
+        } else {
+            format!("{}/{} no leader", c.undefined, c.trials())
+        };
+        let _ = write!(
+            s,
+            "<li><span style=\"background: hsl({}, 65%, 48%)\" aria-hidden=\"true\" class=\"swatch\"></span>\
+             <span class=\"range\">{}</span><span class=\"stats\">{}</span></li>",
+            Fixed(hue, 0),
+            Esc(&c.range),
+            Esc(&stats)
+        );
     }
+    s.push_str("</ul>");
+    dom::raw(s)
 }
 
 #[component]
@@ -121,13 +178,16 @@ pub fn ElectionCdf(props: &CdfProps) -> Html {
     let run: Rc<RefCell<Run>> = use_mut_ref(Run::default);
     let job: Rc<RefCell<Option<JobHandle>>> = use_mut_ref(|| None);
     let force = use_force_update();
-    let top = use_state(|| true);
+    // Which ranges (a `use_mut_ref` rather than a `use_state`: each state type compiles its own
+    // copy of yew's reducer machinery).
+    let top = use_mut_ref(|| true);
 
     let on_start = {
         let (run, job, force) = (run.clone(), job.clone(), force.clone());
         let params = props.params.clone();
-        let top = *top;
+        let top = top.clone();
         Callback::from(move |_: MouseEvent| {
+            let top = *top.borrow();
             *run.borrow_mut() = Run {
                 running: true,
                 started: true,
@@ -176,15 +236,17 @@ pub fn ElectionCdf(props: &CdfProps) -> Html {
         })
     };
     let on_set = {
-        let top = top.clone();
+        let (top, force) = (top.clone(), force.clone());
         Callback::from(move |e: Event| {
             let v = e
                 .target_dyn_into::<web_sys::HtmlSelectElement>()
                 .map(|s| s.value())
                 .unwrap_or_default();
-            top.set(v != "bottom");
+            *top.borrow_mut() = v != "bottom";
+            force.force_update();
         })
     };
+    let top = *top.borrow();
 
     let r = run.borrow();
     html! {
@@ -194,8 +256,8 @@ pub fn ElectionCdf(props: &CdfProps) -> Html {
             <p class="hint">{ format!("The leader crashes: how long until a new one? {TRIALS} trials per timeout range, as in Raft Fig. 16, run in a Web Worker.") }</p>
             <div class="cdf-controls">
                 <select aria-label="Timeout ranges" onchange={on_set} disabled={r.running}>
-                    <option value="top" selected={*top}>{ "150 ms + more randomness" }</option>
-                    <option value="bottom" selected={!*top}>{ "scaled ranges" }</option>
+                    <option value="top" selected={top}>{ "150 ms + more randomness" }</option>
+                    <option value="bottom" selected={!top}>{ "scaled ranges" }</option>
                 </select>
                 if r.running {
                     <button onclick={on_stop} data-testid="cdf-stop">{ "Stop" }</button>

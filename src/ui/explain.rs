@@ -25,11 +25,15 @@ enum Texts {
 #[component]
 pub fn Explain(props: &ExplainProps) -> Html {
     // Keyed by scenario, so a late answer for the previous one is never shown for this one.
-    let texts = use_state(|| (props.def_id, Texts::Loading));
+    // (A `use_mut_ref` and a forced update rather than a `use_state`: each state type compiles
+    // its own copy of yew's reducer machinery.)
+    let texts = use_mut_ref(|| (props.def_id, Texts::Loading));
+    let force = use_force_update();
     {
         let texts = texts.clone();
         use_effect_with(props.def_id, move |&id| {
-            texts.set((id, Texts::Loading));
+            *texts.borrow_mut() = (id, Texts::Loading);
+            force.force_update();
             let gone = Rc::new(Cell::new(false));
             let alive = gone.clone();
             yew::platform::spawn_local(async move {
@@ -41,13 +45,14 @@ pub fn Explain(props: &ExplainProps) -> Html {
                     Err(e) => Texts::Failed(e),
                 };
                 if !alive.get() {
-                    texts.set((id, got));
+                    *texts.borrow_mut() = (id, got);
+                    force.force_update();
                 }
             });
             move || gone.set(true)
         });
     }
-    let state = match &*texts {
+    let state = match &*texts.borrow() {
         (id, t) if *id == props.def_id => t.clone(),
         _ => Texts::Loading,
     };

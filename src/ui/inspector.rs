@@ -2,12 +2,14 @@
 //! pause, Byzantine behaviour, client request, move across the partition, cut or mend a link —
 //! the keyboard's way to what a click on a link does).
 
+use super::dom::{self, Esc};
 use super::engine::Snap;
 use super::geom::Fixed;
 use super::manip;
 use super::stage::{clock_text, ClockMode, Sel};
 use crate::sim::trace::{Fate, MsgRecord};
 use crate::sim::{Action, ByzantineMode, NodeId, NodeView, Status};
+use std::fmt::Write as _;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -22,64 +24,93 @@ pub struct InspectorProps {
 
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
-    let body = match props.selected {
-        Some(Sel::Agent(id)) => match props.snap.frame.nodes.get(id as usize) {
-            Some(nv) => html! {
-                <dl class="kv">
-                    { kv("agent", format!("a{id}")) }
-                    { kv("status", status_name(nv.status)) }
-                    { kv("role", nv.summary.role.name()) }
-                    if let Some(e) = nv.summary.epoch { { kv("term/epoch", e.to_string()) } }
-                    { kv("state", nv.summary.state.clone()) }
-                    { kv("Lamport", nv.lamport.to_string()) }
-                    { kv("vector", clock_text(nv, ClockMode::Vector)) }
-                    { kv("local clock", clock_text(nv, ClockMode::Physical)) }
-                    if let Some(b) = nv.byzantine { { kv("Byzantine", b.name()) } }
-                    if let Some(t) = suspicion(&props.snap, id) { <dt>{ "suspicion" }</dt><dd data-testid="inspector-suspected">{ t }</dd> }
-                    if !nv.summary.suspects.is_empty() {
-                        { kv("suspects", nv.summary.suspects.iter().map(|s| format!("a{s}")).collect::<Vec<_>>().join(", ")) }
+    // Nothing in the panel's body is clicked or focused: it is one markup string (see `dom::raw`).
+    let mut s = String::new();
+    match props.selected {
+        Some(Sel::Agent(id)) => {
+            if let Some(nv) = props.snap.frame.nodes.get(id as usize) {
+                s.push_str("<dl class=\"kv\">");
+                kv(&mut s, "agent", &format!("a{id}"));
+                kv(&mut s, "status", status_name(nv.status));
+                kv(&mut s, "role", nv.summary.role.name());
+                if let Some(e) = nv.summary.epoch {
+                    kv(&mut s, "term/epoch", &e.to_string());
+                }
+                kv(&mut s, "state", &nv.summary.state);
+                kv(&mut s, "Lamport", &nv.lamport.to_string());
+                kv(&mut s, "vector", &clock_text(nv, ClockMode::Vector));
+                kv(&mut s, "local clock", &clock_text(nv, ClockMode::Physical));
+                if let Some(b) = nv.byzantine {
+                    kv(&mut s, "Byzantine", b.name());
+                }
+                if let Some(t) = suspicion(&props.snap, id) {
+                    let _ = write!(
+                        s,
+                        "<dt>suspicion</dt><dd data-testid=\"inspector-suspected\">{}</dd>",
+                        Esc(&t)
+                    );
+                }
+                if !nv.summary.suspects.is_empty() {
+                    let who: Vec<String> = nv
+                        .summary
+                        .suspects
+                        .iter()
+                        .map(|s| format!("a{s}"))
+                        .collect();
+                    kv(&mut s, "suspects", &who.join(", "));
+                }
+                s.push_str("<dt>log</dt><dd>");
+                if nv.summary.log.is_empty() {
+                    s.push('—');
+                } else {
+                    s.push_str("<ol class=\"log\">");
+                    for l in &nv.summary.log {
+                        let _ = write!(s, "<li>{}</li>", Esc(l));
                     }
-                    <dt>{ "log" }</dt>
-                    <dd>if nv.summary.log.is_empty() { { "—" } } else { <ol class="log">{ for nv.summary.log.iter().map(|l| html! { <li>{ l }</li> }) }</ol> }</dd>
-                </dl>
-            },
-            None => html! {},
-        },
-        Some(Sel::Msg(id)) => match &props.msg {
-            Some(m) => html! {
-                <dl class="kv">
-                    { kv("message", format!("#{id} {}", m.kind)) }
-                    { kv("route", format!("a{} → a{}", m.from.0, m.to.0)) }
-                    { kv("sent", m.sent.to_string()) }
-                    { kv("due", m.deliver_at.to_string()) }
-                    { kv("fate", match m.fate { Fate::InFlight => "in flight".to_string(), Fate::Delivered => "delivered".into(), Fate::Dropped(r) => format!("dropped: {}", r.name()) }) }
-                    if let Some(c) = m.copy_of { { kv("duplicate of", format!("#{c}")) } }
-                    { kv("Lamport", m.lamport.to_string()) }
-                    <dt>{ "content" }</dt><dd><code>{ props.label.clone().unwrap_or_else(|| "—".into()) }</code></dd>
-                </dl>
-            },
-            None => html! {},
-        },
-        None => {
-            html! { <p class="hint">{ "Click an agent or a message to see everything about it." }</p> }
+                    s.push_str("</ol>");
+                }
+                s.push_str("</dd></dl>");
+            }
         }
-    };
+        Some(Sel::Msg(id)) => {
+            if let Some(m) = &props.msg {
+                s.push_str("<dl class=\"kv\">");
+                kv(&mut s, "message", &format!("#{id} {}", m.kind));
+                kv(&mut s, "route", &format!("a{} → a{}", m.from.0, m.to.0));
+                kv(&mut s, "sent", &m.sent.to_string());
+                kv(&mut s, "due", &m.deliver_at.to_string());
+                let fate = match m.fate {
+                    Fate::InFlight => "in flight".to_string(),
+                    Fate::Delivered => "delivered".into(),
+                    Fate::Dropped(r) => format!("dropped: {}", r.name()),
+                };
+                kv(&mut s, "fate", &fate);
+                if let Some(c) = m.copy_of {
+                    kv(&mut s, "duplicate of", &format!("#{c}"));
+                }
+                kv(&mut s, "Lamport", &m.lamport.to_string());
+                let _ = write!(
+                    s,
+                    "<dt>content</dt><dd><code>{}</code></dd></dl>",
+                    Esc(props.label.as_deref().unwrap_or("—"))
+                );
+            }
+        }
+        None => s.push_str(
+            "<p class=\"hint\">Click an agent or a message to see everything about it.</p>",
+        ),
+    }
     html! {
         <section class="panel inspector" aria-label="Inspector" data-testid="inspector">
             <h2>{ "Inspector" }</h2>
-            { body }
+            { dom::raw(s) }
         </section>
     }
 }
 
 /// One row of the inspector's list: the key's `<dt>` and the value's `<dd>`.
-fn kv(key: &'static str, value: impl Into<AttrValue>) -> Html {
-    kv_row(key, value.into())
-}
-
-fn kv_row(key: &'static str, value: AttrValue) -> Html {
-    let value = Html::from(yew::virtual_dom::VText::new(value));
-    html! { <><dt>{ key }</dt><dd>{ value }</dd></> }
+fn kv(s: &mut String, key: &str, value: &str) {
+    let _ = write!(s, "<dt>{key}</dt><dd>{}</dd>", Esc(value));
 }
 
 /// An agent's status as the inspector words it (`Up`, `Crashed`, `Paused`).
@@ -126,21 +157,25 @@ pub struct AgentMenuProps {
 pub fn AgentMenu(props: &AgentMenuProps) -> Html {
     let nv = &props.node;
     let id = nv.id;
-    let request = use_state(|| "x=1".to_string());
-    let peer = use_state(|| None::<u32>);
+    // The request's text and the picked peer. (A `use_mut_ref` and a forced update rather than
+    // `use_state`s: each state type compiles its own copy of yew's reducer machinery.)
+    let menu = use_mut_ref(|| ("x=1".to_string(), None::<u32>));
+    let force = use_force_update();
+    let (request, peer) = menu.borrow().clone();
     // The chosen peer (the first other agent until one is picked).
-    let chosen = (*peer)
+    let chosen = peer
         .and_then(|p| props.links.iter().find(|l| l.peer == p))
         .or(props.links.first())
         .copied();
     let pick = {
-        let peer = peer.clone();
+        let (menu, force) = (menu.clone(), force.clone());
         Callback::from(move |e: Event| {
             if let Some(v) = e
                 .target_dyn_into::<HtmlSelectElement>()
                 .and_then(|s| s.value().parse::<u32>().ok())
             {
-                peer.set(Some(v))
+                menu.borrow_mut().1 = Some(v);
+                force.force_update();
             }
         })
     };
@@ -201,19 +236,21 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
         })
     };
     let req_in = {
-        let r = request.clone();
+        let (menu, force) = (menu.clone(), force.clone());
         Callback::from(move |e: InputEvent| {
             if let Some(i) = e.target_dyn_into::<HtmlInputElement>() {
-                r.set(i.value())
+                menu.borrow_mut().0 = i.value();
+                force.force_update();
             }
         })
     };
     let send = {
         let cb = props.on_act.clone();
-        let r = request.clone();
+        let menu = menu.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            cb.emit(Action::Client(id, (*r).clone()))
+            let request = menu.borrow().0.clone();
+            cb.emit(Action::Client(id, request))
         })
     };
     let side = {
@@ -255,7 +292,7 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
                 </select>
             </label>
             <form class="client" onsubmit={send}>
-                <input type="text" value={(*request).clone()} oninput={req_in} aria-label="Client request text" size="8" />
+                <input type="text" value={request} oninput={req_in} aria-label="Client request text" size="8" />
                 <button type="submit" data-testid="menu-client">{ "Send request" }</button>
             </form>
         </div>

@@ -113,10 +113,8 @@ fn y_axis(s: &mut String) {
     s.push_str("</g>");
 }
 
-/// A chart's opening tag (viewBox, test id, point count, label) and its y axis; drawn only (its
-/// markup is one string, see [`dom::raw`]).
-fn chart_open(testid: &str, points: usize, label: &str) -> String {
-    let mut s = String::new();
+/// A chart's opening tag (viewBox, test id, point count, label) and its y axis.
+fn chart_open(s: &mut String, testid: &str, points: usize, label: &str) {
     let _ = write!(
         s,
         "<svg viewBox=\"0 0 {} {}\" role=\"img\" data-testid=\"{testid}\" data-points=\"{points}\" aria-label=\"{}\" class=\"chart\">",
@@ -124,8 +122,7 @@ fn chart_open(testid: &str, points: usize, label: &str) -> String {
         Shortest(H),
         Esc(label)
     );
-    y_axis(&mut s);
-    s
+    y_axis(s);
 }
 
 /// An x axis label (a tick, or the axis title) under the chart.
@@ -139,7 +136,7 @@ fn x_label(s: &mut String, x: f64, y: f64, text: &str) {
     );
 }
 
-fn curve_chart(m: &Model) -> Html {
+fn curve_chart(s: &mut String, m: &Model) {
     let lo = 0.01f64;
     let hi = m.t_max.max(lo * 10.0);
     let px = |t: f64| L + libm::log(t.max(lo) / lo) / libm::log(hi / lo) * (W - L - R);
@@ -153,7 +150,8 @@ fn curve_chart(m: &Model) -> Html {
     let tx = px(m.cfg.t_ms);
     let ty = py(m.res.p_consistent);
     let gy = py(m.cfg.target);
-    let mut s = chart_open(
+    chart_open(
+        s,
         "pacelc-curve",
         m.curve.len(),
         &format!(
@@ -167,11 +165,11 @@ fn curve_chart(m: &Model) -> Html {
     let mut d = lo;
     while d <= hi * 1.0001 {
         let text = if d >= 1.0 { fixed(d, 0) } else { shortest(d) };
-        x_label(&mut s, px(d), H - B + 13.0, &text);
+        x_label(s, px(d), H - B + 13.0, &text);
         d *= 10.0;
     }
     x_label(
-        &mut s,
+        s,
         (L + W - R) / 2.0,
         H - 4.0,
         "t after the write commits (ms, log)",
@@ -198,10 +196,9 @@ fn curve_chart(m: &Model) -> Html {
         gy = Shortest(gy),
         tx = Shortest(tx),
     );
-    dom::raw(s)
 }
 
-fn plane_chart(m: &Model) -> Html {
+fn plane_chart(s: &mut String, m: &Model) {
     let max_x = m
         .plane
         .iter()
@@ -227,7 +224,8 @@ fn plane_chart(m: &Model) -> Html {
             labelled[i] = true;
         }
     }
-    let mut s = chart_open(
+    chart_open(
+        s,
         "pacelc-plane",
         m.plane.len(),
         "Read p99 latency against P(consistent) for every R and W",
@@ -235,9 +233,9 @@ fn plane_chart(m: &Model) -> Html {
     s.push_str("<g class=\"axis\">");
     for f in [0.0, 0.5, 1.0] {
         let v = max_x * f;
-        x_label(&mut s, px(v), H - B + 13.0, &fixed(v, 0));
+        x_label(s, px(v), H - B + 13.0, &fixed(v, 0));
     }
-    x_label(&mut s, (L + W - R) / 2.0, H - 4.0, "read p99 latency (ms)");
+    x_label(s, (L + W - R) / 2.0, H - 4.0, "read p99 latency (ms)");
     s.push_str("</g>");
     for (p, label) in pts
         .iter()
@@ -273,10 +271,9 @@ fn plane_chart(m: &Model) -> Html {
         s.push_str("</g>");
     }
     s.push_str("</svg>");
-    dom::raw(s)
 }
 
-fn readout(m: &Model) -> Html {
+fn readout(s: &mut String, m: &Model) {
     let (wa, ra) = m.res.avail;
     let now = match m.partitioned.then_some(()) {
         None => "no partition; turn on “partition” to see".to_string(),
@@ -292,19 +289,35 @@ fn readout(m: &Model) -> Html {
             pct(ra)
         ),
     };
-    html! {
-        <div class="pacelc-readout" data-testid="pacelc-readout"
-            data-p-consistent={shortest(m.res.p_consistent)} data-read-p99={shortest(m.res.read_p99)}
-            data-t-visibility={shortest(m.res.t_visibility_ms)} data-trials={m.res.trials.to_string()}>
-            <p><strong>{ "If Partitioned: " }</strong>{ "A or C (now: " }{ now }{ ")." }</p>
-            <p><strong>{ "Else (no partition): " }</strong>{ format!("read p99 = {} vs P(consistent) = {} at t = {}.", ms(m.res.read_p99), pct(m.res.p_consistent), ms(m.cfg.t_ms)) }</p>
-            <p class="hint">{ format!("N={} R={} W={} ({}); {} reaches {} at t = {}. Monte Carlo, {} trials.",
-                m.cfg.n, m.cfg.r, m.cfg.w,
-                if m.cfg.r + m.cfg.w > m.cfg.n { "R+W>N: strict quorum" } else { "R+W≤N: partial quorum" },
-                "P(consistent)", pct(m.cfg.target), ms(m.res.t_visibility_ms), m.res.trials) }
-                { format!(" Plane: {} trials per (R, W).", exec::PACELC_PLANE_TRIALS) }</p>
-        </div>
-    }
+    let _ = write!(
+        s,
+        "<div data-testid=\"pacelc-readout\" data-p-consistent=\"{}\" data-read-p99=\"{}\" \
+         data-t-visibility=\"{}\" data-trials=\"{}\" class=\"pacelc-readout\">\
+         <p><strong>If Partitioned: </strong>A or C (now: {}).</p>\
+         <p><strong>Else (no partition): </strong>read p99 = {} vs P(consistent) = {} at t = {}.</p>\
+         <p class=\"hint\">N={} R={} W={} ({}); P(consistent) reaches {} at t = {}. Monte Carlo, {} trials. \
+         Plane: {} trials per (R, W).</p></div>",
+        Shortest(m.res.p_consistent),
+        Shortest(m.res.read_p99),
+        Shortest(m.res.t_visibility_ms),
+        m.res.trials,
+        Esc(&now),
+        Esc(&ms(m.res.read_p99)),
+        Esc(&pct(m.res.p_consistent)),
+        Esc(&ms(m.cfg.t_ms)),
+        m.cfg.n,
+        m.cfg.r,
+        m.cfg.w,
+        if m.cfg.r + m.cfg.w > m.cfg.n {
+            "R+W&gt;N: strict quorum"
+        } else {
+            "R+W≤N: partial quorum"
+        },
+        Esc(&pct(m.cfg.target)),
+        Esc(&ms(m.res.t_visibility_ms)),
+        m.res.trials,
+        exec::PACELC_PLANE_TRIALS,
+    );
 }
 
 #[component]
@@ -378,29 +391,48 @@ pub fn Pacelc(props: &PacelcProps) -> Html {
         ),
         _ => String::new(),
     };
-    html! {
-        <section class="panel pacelc" aria-label="PACELC trade-off" data-testid="pacelc-panel" data-state={status}
-            aria-busy={(status == "running").to_string()}>
-            <h2>{ "PACELC trade-off" }</h2>
-            if let Err(e) = &*cfg {
-                <p class="hint" role="alert" data-testid="pacelc-error">{ e }</p>
-            } else if let Some(e) = &r.error {
-                <p class="hint" role="alert" data-testid="pacelc-error">{ format!("The Monte Carlo could not run: {e}") }</p>
-            } else {
-                <div class="job-status">
-                    <progress max="1" value={shortest(r.progress)} data-testid="pacelc-progress" hidden={r.done.is_some()}
-                        aria-label={format!("Monte Carlo {} % done", Fixed(r.progress * 100.0, 0))}></progress>
-                    <span class="hint" data-testid="pacelc-note">{ note }</span>
-                </div>
-                if let Some(m) = &model {
-                    { readout(m) }
-                    <div class="pacelc-charts">
-                        <figure><h3>{ "Consistency against t" }</h3>{ curve_chart(m) }</figure>
-                        <figure><h3>{ "Latency vs consistency, every (R, W)" }</h3>{ plane_chart(m) }</figure>
-                    </div>
-                    <p class="legend"><span class="key strict">{ "●" }</span>{ " R+W>N " }<span class="key">{ "●" }</span>{ " R+W≤N " }<span class="key current">{ "●" }</span>{ " current" }</p>
-                }
-            }
-        </section>
+    // The panel has nothing to click or focus: all of it is one markup string (see `dom::raw`).
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<section aria-label=\"PACELC trade-off\" data-testid=\"pacelc-panel\" data-state=\"{status}\" \
+         aria-busy=\"{}\" class=\"panel pacelc\"><h2>PACELC trade-off</h2>",
+        status == "running"
+    );
+    let error = match (&*cfg, &r.error) {
+        (Err(e), _) => Some(e.clone()),
+        (Ok(_), Some(e)) => Some(format!("The Monte Carlo could not run: {e}")),
+        _ => None,
+    };
+    if let Some(e) = error {
+        let _ = write!(
+            s,
+            "<p role=\"alert\" data-testid=\"pacelc-error\" class=\"hint\">{}</p>",
+            Esc(&e)
+        );
+    } else {
+        let _ = write!(
+            s,
+            "<div class=\"job-status\"><progress max=\"1\" value=\"{}\" data-testid=\"pacelc-progress\" \
+             aria-label=\"Monte Carlo {} % done\"{}></progress><span data-testid=\"pacelc-note\" \
+             class=\"hint\">{}</span></div>",
+            Shortest(r.progress),
+            Fixed(r.progress * 100.0, 0),
+            if r.done.is_some() { " hidden=\"hidden\"" } else { "" },
+            Esc(&note)
+        );
+        if let Some(m) = &model {
+            readout(&mut s, m);
+            s.push_str("<div class=\"pacelc-charts\"><figure><h3>Consistency against t</h3>");
+            curve_chart(&mut s, m);
+            s.push_str("</figure><figure><h3>Latency vs consistency, every (R, W)</h3>");
+            plane_chart(&mut s, m);
+            s.push_str(
+                "</figure></div><p class=\"legend\"><span class=\"key strict\">●</span> R+W&gt;N \
+                 <span class=\"key\">●</span> R+W≤N <span class=\"key current\">●</span> current</p>",
+            );
+        }
     }
+    s.push_str("</section>");
+    dom::raw(s)
 }

@@ -209,7 +209,10 @@ pub fn Stage(props: &StageProps) -> Html {
 
     // A press that moves past a few pixels draws a wall; released, it partitions the stage.
     let drag = use_mut_ref(Drag::default);
-    let wall_now = use_state(|| None::<((f64, f64), (f64, f64))>);
+    // (A `use_mut_ref` and a forced update rather than a `use_state`: each state type compiles
+    // its own copy of yew's reducer machinery.)
+    let wall_now = use_mut_ref(|| None::<((f64, f64), (f64, f64))>);
+    let force = use_force_update();
     let view_pt = {
         let svg_ref = svg_ref.clone();
         move |x: f64, y: f64| {
@@ -235,11 +238,12 @@ pub fn Stage(props: &StageProps) -> Html {
         })
     };
     let onpointermove = {
-        let (drag, view_pt, wall_now, svg_ref) = (
+        let (drag, view_pt, wall_now, svg_ref, force) = (
             drag.clone(),
             view_pt.clone(),
             wall_now.clone(),
             svg_ref.clone(),
+            force.clone(),
         );
         Callback::from(move |e: PointerEvent| {
             let mut d = drag.borrow_mut();
@@ -258,11 +262,17 @@ pub fn Stage(props: &StageProps) -> Html {
                 }
             }
             e.prevent_default();
-            wall_now.set(Some((v0, view_pt(cx, cy))));
+            *wall_now.borrow_mut() = Some((v0, view_pt(cx, cy)));
+            force.force_update();
         })
     };
     let onpointerup = {
-        let (drag, view_pt, wall_now) = (drag.clone(), view_pt.clone(), wall_now.clone());
+        let (drag, view_pt, wall_now, force) = (
+            drag.clone(),
+            view_pt.clone(),
+            wall_now.clone(),
+            force.clone(),
+        );
         let cb = props.on_action.clone();
         let pts = lay.pts.clone();
         let groups = snap.frame.groups.clone();
@@ -272,20 +282,22 @@ pub fn Stage(props: &StageProps) -> Html {
                 let v1 = view_pt(e.client_x() as f64, e.client_y() as f64);
                 cb.emit(manip::wall_partition(&pts, &groups, v0, v1).map(Action::Partition));
                 d.swallow_click = true;
-                wall_now.set(None);
+                *wall_now.borrow_mut() = None;
+                force.force_update();
             }
             d.start = None;
             d.active = false;
         })
     };
     let onpointercancel = {
-        let (drag, wall_now) = (drag.clone(), wall_now.clone());
+        let (drag, wall_now, force) = (drag.clone(), wall_now.clone(), force.clone());
         Callback::from(move |_: PointerEvent| {
             *drag.borrow_mut() = Drag::default();
-            wall_now.set(None);
+            *wall_now.borrow_mut() = None;
+            force.force_update();
         })
     };
-    let preview = match *wall_now {
+    let preview = match *wall_now.borrow() {
         Some((a, b)) => layers::drag_preview(&snap.frame, &lay, a, b, w, h),
         None => html! {},
     };
