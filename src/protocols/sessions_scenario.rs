@@ -111,14 +111,10 @@ pub const CARD: crate::scenario::Card = crate::scenario::Card {
 };
 
 pub static SCENARIO: ScenarioDef = ScenarioDef {
-    id: CARD.id,
-    title: CARD.title,
-    group: CARD.group,
-    tagline: CARD.tagline,
     params: PARAMS,
     engine_params: true,
     default_until: Time::secs(10),
-    agents: CARD.agents,
+    ..ScenarioDef::of(CARD)
 };
 
 /// How to build a run of it: an entry of [`crate::scenario::BUILDERS`], linked into a browser

@@ -96,6 +96,21 @@ pub struct Builder {
 }
 
 impl ScenarioDef {
+    /// A definition with `card`'s fields, no parameters of its own, the engine's not applying and
+    /// no default length: the base that a protocol's `SCENARIO` fills in (`..ScenarioDef::of(CARD)`).
+    pub const fn of(card: Card) -> ScenarioDef {
+        ScenarioDef {
+            id: card.id,
+            title: card.title,
+            group: card.group,
+            tagline: card.tagline,
+            params: &[],
+            engine_params: false,
+            default_until: Time::ZERO,
+            agents: card.agents,
+        }
+    }
+
     /// The scenario's parameters followed by the engine's.
     pub fn all_params(&self) -> Vec<ParamSpec> {
         let mut v: Vec<ParamSpec> = self.params.to_vec();

@@ -19,18 +19,21 @@ pub fn location_query() -> String {
     }
 }
 
-/// Replaces (or pushes) the page's query without reloading.
-/// Opens `query` as a new page load: another scenario's page comes with its own build of the app
-/// (the page's loader picks it from the query, see scripts/variants.mjs).
-pub fn load_query(query: &str) {
-    let Some(w) = web_sys::window() else { return };
+/// This page's path with `query` (none if empty).
+fn url_with(w: &web_sys::Window, query: &str) -> String {
     let path = w.location().pathname().unwrap_or_else(|_| "/".into());
-    let url = if query.is_empty() {
+    if query.is_empty() {
         path
     } else {
         format!("{path}?{query}")
-    };
-    let _ = w.location().set_href(&url);
+    }
+}
+
+/// Opens `query` as a new page load: another page may come with its own build of the app (the
+/// page's loader picks it from the query, see scripts/pages.mjs).
+pub fn load_query(query: &str) {
+    let Some(w) = web_sys::window() else { return };
+    let _ = w.location().set_href(&url_with(&w, query));
 }
 
 /// Loads the current URL again (after the history moved to a page of another build).
@@ -40,14 +43,10 @@ pub fn reload() {
     }
 }
 
+/// Replaces (or pushes) the page's query without reloading.
 pub fn set_query(query: &str, push: bool) {
     let Some(w) = web_sys::window() else { return };
-    let path = w.location().pathname().unwrap_or_else(|_| "/".into());
-    let url = if query.is_empty() {
-        path
-    } else {
-        format!("{path}?{query}")
-    };
+    let url = url_with(&w, query);
     if let Ok(h) = w.history() {
         let _ = if push {
             h.push_state_with_url(&JsValue::NULL, "", Some(&url))
