@@ -1,7 +1,7 @@
 //! The full browser app that trunk builds (bin `swarmscope-web`, feature `web`): every scenario
 //! and every study in one wasm. The release build also makes one smaller build per page
-//! (src/bin/web/, scripts/pages.mjs) and the page loads the one it needs; this one is what
-//! `trunk serve` runs and what a page without its own build falls back to.
+//! (src/bin/web/, scripts/pages.mjs) and each page loads its own; this one is what every page
+//! loads in debug builds and with `SWARMSCOPE_PAGES=0`.
 
 // Talc instead of Rust's default dlmalloc: fewer bytes to load, faster allocation (README, Size).
 #[cfg(target_arch = "wasm32")]
