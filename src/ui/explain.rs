@@ -2,8 +2,10 @@
 //! try. The texts are not in the wasm: only this panel needs them, for one scenario, so it fetches
 //! `texts/<id>.txt` (see `scenario::story`) and shows "loading…" until it arrives.
 
+use super::dom::{self, Esc};
 use crate::scenario::story;
 use std::cell::Cell;
+use std::fmt::Write as _;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -56,10 +58,11 @@ pub fn Explain(props: &ExplainProps) -> Html {
         (id, t) if *id == props.def_id => t.clone(),
         _ => Texts::Loading,
     };
-    let paras = |s: &str| -> Html {
-        crate::sim::text::split(s, "\n\n")
-            .map(|p| html! { <p>{ p }</p> })
-            .collect()
+    // Paragraphs of text as markup (the texts are only read: see `dom::raw`).
+    let paras = |out: &mut String, s: &str| {
+        for p in crate::sim::text::split(s, "\n\n") {
+            let _ = write!(out, "<p>{}</p>", Esc(p));
+        }
     };
     let body = match &state {
         Texts::Loading => {
@@ -72,17 +75,26 @@ pub fn Explain(props: &ExplainProps) -> Html {
         },
         Texts::Ready(t) => {
             let s = story::parse(t).unwrap_or_default();
-            html! {
-                <>
-                    <div data-testid="explain-ai">{ paras(s.ai) }</div>
-                    <details>
-                        <summary>{ story::HEADINGS[1] }</summary>
-                        { paras(s.classic) }
-                    </details>
-                    <h3>{ story::HEADINGS[2] }</h3>
-                    <ul class="try">{ for s.try_this.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
-                </>
+            // One string, so yew leaves it (and the details' open state) alone while it is the
+            // same.
+            let mut m = String::from("<div data-testid=\"explain-ai\">");
+            paras(&mut m, s.ai);
+            let _ = write!(
+                m,
+                "</div><details><summary>{}</summary>",
+                Esc(story::HEADINGS[1])
+            );
+            paras(&mut m, s.classic);
+            let _ = write!(
+                m,
+                "</details><h3>{}</h3><ul class=\"try\">",
+                Esc(story::HEADINGS[2])
+            );
+            for t in &s.try_this {
+                let _ = write!(m, "<li>{}</li>", Esc(t));
             }
+            m.push_str("</ul>");
+            dom::raw(m)
         }
     };
     html! {
