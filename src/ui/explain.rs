@@ -64,20 +64,24 @@ pub fn Explain(props: &ExplainProps) -> Html {
             let _ = write!(out, "<p>{}</p>", Esc(p));
         }
     };
-    let body = match &state {
+    // The panel's content is one string, so yew leaves it (and the details' open state) alone
+    // while it is the same.
+    let mut m = format!("<h2>{}</h2>", Esc(story::HEADINGS[0]));
+    match &state {
         Texts::Loading => {
-            html! { <p class="muted" data-testid="explain-loading">{ "loading…" }</p> }
+            m.push_str("<p data-testid=\"explain-loading\" class=\"muted\">loading…</p>");
         }
-        Texts::Failed(e) => html! {
-            <p class="muted" role="alert" data-testid="explain-error">
-                { "The explanation could not be loaded (" }{ e }{ "). The simulation works without it; reload the page to try again." }
-            </p>
-        },
+        Texts::Failed(e) => {
+            let _ = write!(
+                m,
+                "<p role=\"alert\" data-testid=\"explain-error\" class=\"muted\">The explanation could \
+                 not be loaded ({}). The simulation works without it; reload the page to try again.</p>",
+                Esc(e)
+            );
+        }
         Texts::Ready(t) => {
             let s = story::parse(t).unwrap_or_default();
-            // One string, so yew leaves it (and the details' open state) alone while it is the
-            // same.
-            let mut m = String::from("<div data-testid=\"explain-ai\">");
+            m.push_str("<div data-testid=\"explain-ai\">");
             paras(&mut m, s.ai);
             let _ = write!(
                 m,
@@ -94,13 +98,11 @@ pub fn Explain(props: &ExplainProps) -> Html {
                 let _ = write!(m, "<li>{}</li>", Esc(t));
             }
             m.push_str("</ul>");
-            dom::raw(m)
         }
-    };
+    }
     html! {
         <section class="panel explain" aria-label="Explanation" aria-busy={(state == Texts::Loading).then_some("true")}>
-            <h2>{ story::HEADINGS[0] }</h2>
-            { body }
+            { dom::raw(m) }
         </section>
     }
 }

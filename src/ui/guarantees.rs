@@ -375,8 +375,7 @@ pub fn Guarantees(props: &GuaranteesProps) -> Html {
     html! {
         <section class="panel guarantees" aria-label="Guarantees" data-testid="guarantees" data-state={status} data-ops={props.ops.to_string()}
             aria-busy={props.checking.is_some().to_string()}>
-            <h2>{ "Guarantees" }</h2>
-            <p class="hint">{ "Checked on the client history so far (up to the head of the run), in a Web Worker." }</p>
+            { dom::raw_static("<h2>Guarantees</h2><p class=\"hint\">Checked on the client history so far (up to the head of the run), in a Web Worker.</p>") }
             if let Some(e) = &props.error {
                 <p class="hint" role="alert" data-testid="guar-error">{ format!("The checkers could not run: {e}") }</p>
             }
