@@ -138,26 +138,32 @@ impl std::str::FromStr for Intervention {
         let err = |m: &str| InterventionError(format!("intervention '{s}': {m}"));
         let at = parse_duration(parts[0]).map_err(|e| err(&e.0))?;
         let verb = parts.get(1).copied().ok_or_else(|| err("missing action"))?;
-        let arg = |i: usize| parts.get(i).copied().ok_or_else(|| err("missing argument"));
-        let want = |k: usize| {
-            if parts.len() == k {
-                Ok(())
-            } else {
-                Err(err(&format!("'{verb}' takes {} argument(s)", k - 2)))
-            }
+        // How many `*`-separated parts each verb takes (time and verb included), checked once.
+        let want = match verb {
+            "heal" => 2,
+            "crash" | "recover" | "pause" | "resume" | "part" | "lose" => 3,
+            "cut" | "mend" | "set" | "client" | "byz" => 4,
+            other => return Err(err(&format!("unknown action '{other}'"))),
         };
+        if parts.len() != want {
+            return Err(err(&format!("'{verb}' takes {} argument(s)", want - 2)));
+        }
+        let (a, b) = (
+            parts.get(2).copied().unwrap_or(""),
+            parts.get(3).copied().unwrap_or(""),
+        );
+        let text = |v: &str| pct_decode(v).map_err(|e| err(&e));
         let action = match verb {
-            "crash" => (want(3)?, Action::Crash(node(arg(2)?)?)).1,
-            "recover" => (want(3)?, Action::Recover(node(arg(2)?)?)).1,
-            "pause" => (want(3)?, Action::Pause(node(arg(2)?)?)).1,
-            "resume" => (want(3)?, Action::Resume(node(arg(2)?)?)).1,
-            "heal" => (want(2)?, Action::Heal).1,
-            "cut" => (want(4)?, Action::Cut(node(arg(2)?)?, node(arg(3)?)?)).1,
-            "mend" => (want(4)?, Action::Mend(node(arg(2)?)?, node(arg(3)?)?)).1,
+            "crash" => Action::Crash(node(a)?),
+            "recover" => Action::Recover(node(a)?),
+            "pause" => Action::Pause(node(a)?),
+            "resume" => Action::Resume(node(a)?),
+            "heal" => Action::Heal,
+            "cut" => Action::Cut(node(a)?, node(b)?),
+            "mend" => Action::Mend(node(a)?, node(b)?),
             "part" => {
-                want(3)?;
                 let mut groups = vec![];
-                for g in arg(2)?.split('-') {
+                for g in a.split('-') {
                     let mut nodes = vec![];
                     for n in g.split('.').filter(|x| !x.is_empty()) {
                         nodes.push(node(n)?);
@@ -166,35 +172,22 @@ impl std::str::FromStr for Intervention {
                 }
                 Action::Partition(groups)
             }
-            "set" => {
-                want(4)?;
-                let k = pct_decode(arg(2)?).map_err(|e| err(&e))?;
-                let v = pct_decode(arg(3)?).map_err(|e| err(&e))?;
-                Action::Set(k, v)
-            }
-            "client" => {
-                want(4)?;
-                Action::Client(node(arg(2)?)?, pct_decode(arg(3)?).map_err(|e| err(&e))?)
-            }
+            "set" => Action::Set(text(a)?, text(b)?),
+            "client" => Action::Client(node(a)?, text(b)?),
             "byz" => {
-                want(4)?;
-                let m = arg(3)?;
-                let mode = if m == "off" {
+                let mode = if b == "off" {
                     None
                 } else {
-                    Some(ByzantineMode::from_name(m).ok_or_else(|| {
+                    Some(ByzantineMode::from_name(b).ok_or_else(|| {
                         err(&format!(
-                            "unknown Byzantine behaviour '{m}' (silent, delay, replay, equivocate, lie, off)"
+                            "unknown Byzantine behaviour '{b}' (silent, delay, replay, equivocate, lie, off)"
                         ))
                     })?)
                 };
-                Action::Byzantine(node(arg(2)?)?, mode)
+                Action::Byzantine(node(a)?, mode)
             }
-            "lose" => {
-                want(3)?;
-                Action::Lose(arg(2)?.parse().map_err(|_| err("not a message number"))?)
-            }
-            other => return Err(err(&format!("unknown action '{other}'"))),
+            // "lose" (the verbs were checked above).
+            _ => Action::Lose(a.parse().map_err(|_| err("not a message number"))?),
         };
         Ok(Intervention { at, action })
     }

@@ -158,6 +158,11 @@ pub fn raw(markup: String) -> yew::Html {
     yew::Html::from_html_unchecked(markup.into())
 }
 
+/// Fixed markup (see [`raw`]), without an allocation.
+pub fn raw_static(markup: &'static str) -> yew::Html {
+    yew::Html::from_html_unchecked(yew::AttrValue::Static(markup))
+}
+
 /// Text or an attribute value for [`raw`] markup, with `&`, `<`, `>` and `"` escaped.
 pub struct Esc<'a>(pub &'a str);
 

@@ -2,8 +2,10 @@
 //! try. The texts are not in the wasm: only this panel needs them, for one scenario, so it fetches
 //! `texts/<id>.txt` (see `scenario::story`) and shows "loading…" until it arrives.
 
+use super::dom::{self, Esc};
 use crate::scenario::story;
 use std::cell::Cell;
+use std::fmt::Write as _;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -56,39 +58,51 @@ pub fn Explain(props: &ExplainProps) -> Html {
         (id, t) if *id == props.def_id => t.clone(),
         _ => Texts::Loading,
     };
-    let paras = |s: &str| -> Html {
-        crate::sim::text::split(s, "\n\n")
-            .map(|p| html! { <p>{ p }</p> })
-            .collect()
-    };
-    let body = match &state {
-        Texts::Loading => {
-            html! { <p class="muted" data-testid="explain-loading">{ "loading…" }</p> }
+    // Paragraphs of text as markup (the texts are only read: see `dom::raw`).
+    let paras = |out: &mut String, s: &str| {
+        for p in crate::sim::text::split(s, "\n\n") {
+            let _ = write!(out, "<p>{}</p>", Esc(p));
         }
-        Texts::Failed(e) => html! {
-            <p class="muted" role="alert" data-testid="explain-error">
-                { "The explanation could not be loaded (" }{ e }{ "). The simulation works without it; reload the page to try again." }
-            </p>
-        },
+    };
+    // The panel's content is one string, so yew leaves it (and the details' open state) alone
+    // while it is the same.
+    let mut m = format!("<h2>{}</h2>", Esc(story::HEADINGS[0]));
+    match &state {
+        Texts::Loading => {
+            m.push_str("<p data-testid=\"explain-loading\" class=\"muted\">loading…</p>");
+        }
+        Texts::Failed(e) => {
+            let _ = write!(
+                m,
+                "<p role=\"alert\" data-testid=\"explain-error\" class=\"muted\">The explanation could \
+                 not be loaded ({}). The simulation works without it; reload the page to try again.</p>",
+                Esc(e)
+            );
+        }
         Texts::Ready(t) => {
             let s = story::parse(t).unwrap_or_default();
-            html! {
-                <>
-                    <div data-testid="explain-ai">{ paras(s.ai) }</div>
-                    <details>
-                        <summary>{ story::HEADINGS[1] }</summary>
-                        { paras(s.classic) }
-                    </details>
-                    <h3>{ story::HEADINGS[2] }</h3>
-                    <ul class="try">{ for s.try_this.iter().map(|t| html! { <li>{ *t }</li> }) }</ul>
-                </>
+            m.push_str("<div data-testid=\"explain-ai\">");
+            paras(&mut m, s.ai);
+            let _ = write!(
+                m,
+                "</div><details><summary>{}</summary>",
+                Esc(story::HEADINGS[1])
+            );
+            paras(&mut m, s.classic);
+            let _ = write!(
+                m,
+                "</details><h3>{}</h3><ul class=\"try\">",
+                Esc(story::HEADINGS[2])
+            );
+            for t in &s.try_this {
+                let _ = write!(m, "<li>{}</li>", Esc(t));
             }
+            m.push_str("</ul>");
         }
-    };
+    }
     html! {
         <section class="panel explain" aria-label="Explanation" aria-busy={(state == Texts::Loading).then_some("true")}>
-            <h2>{ story::HEADINGS[0] }</h2>
-            { body }
+            { dom::raw(m) }
         </section>
     }
 }

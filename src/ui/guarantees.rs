@@ -10,7 +10,7 @@
 //! moment (so requests do not pile up and the verdict is never older than one check). Replies for
 //! an earlier run are dropped. Until the first verdicts arrive the panel says "checking…".
 
-use super::dom;
+use super::dom::{self, Esc};
 use super::geom::{shortest, Fixed};
 use super::worker::{self, Event, JobHandle};
 use crate::check::live::LIVE_CHECKERS;
@@ -18,6 +18,7 @@ use crate::jobs::{Check, CheckState, Job};
 use crate::sim::trace::EventKind;
 use crate::sim::{History, Simulation, Time, Trace};
 use std::cell::RefCell;
+use std::fmt::Write as _;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -362,6 +363,23 @@ pub struct GuaranteesProps {
     pub on_show: Callback<(Time, &'static str)>,
 }
 
+/// The list while the first check is out: every checker, "checking…" (read only: markup, see
+/// `dom::raw`).
+fn checking_list() -> String {
+    let mut s = String::from("<ul class=\"guar-list\">");
+    for n in LIVE_CHECKERS {
+        let _ = write!(
+            s,
+            "<li data-testid=\"guarantee\" data-name=\"{n}\" data-state=\"checking\" class=\"na\">\
+             <span aria-hidden=\"true\" class=\"dot\">…</span><span class=\"g-name\">{}</span>\
+             <span class=\"g-word\">checking…</span></li>",
+            Esc(label(n))
+        );
+    }
+    s.push_str("</ul>");
+    s
+}
+
 #[component]
 pub fn Guarantees(props: &GuaranteesProps) -> Html {
     if props.rows.is_empty() && props.checking.is_none() && props.error.is_none() {
@@ -375,8 +393,7 @@ pub fn Guarantees(props: &GuaranteesProps) -> Html {
     html! {
         <section class="panel guarantees" aria-label="Guarantees" data-testid="guarantees" data-state={status} data-ops={props.ops.to_string()}
             aria-busy={props.checking.is_some().to_string()}>
-            <h2>{ "Guarantees" }</h2>
-            <p class="hint">{ "Checked on the client history so far (up to the head of the run), in a Web Worker." }</p>
+            { dom::raw_static("<h2>Guarantees</h2><p class=\"hint\">Checked on the client history so far (up to the head of the run), in a Web Worker.</p>") }
             if let Some(e) = &props.error {
                 <p class="hint" role="alert" data-testid="guar-error">{ format!("The checkers could not run: {e}") }</p>
             }
@@ -387,15 +404,7 @@ pub fn Guarantees(props: &GuaranteesProps) -> Html {
                 </p>
             }
             if props.rows.is_empty() && props.checking.is_some() {
-                <ul class="guar-list">
-                    { for LIVE_CHECKERS.iter().map(|n| html! {
-                        <li key={*n} class="na" data-testid="guarantee" data-name={*n} data-state="checking">
-                            <span class="dot" aria-hidden="true">{ "…" }</span>
-                            <span class="g-name">{ label(n) }</span>
-                            <span class="g-word">{ "checking…" }</span>
-                        </li>
-                    }) }
-                </ul>
+                { dom::raw(checking_list()) }
             }
             <ul class="guar-list">
                 { for props.rows.iter().map(|r| {

@@ -48,16 +48,16 @@ pub fn Help(props: &HelpProps) -> Html {
         Callback::from(move |_: MouseEvent| c.emit(false))
     };
     // Only text: one markup string (see `dom::raw`).
-    let mut keys = String::new();
+    let mut keys = String::from("<h2>Keyboard</h2><dl class=\"keys\">");
     for (k, v) in KEYS {
         let _ = write!(keys, "<dt><kbd>{}</kbd></dt><dd>{}</dd>", Esc(k), Esc(v));
     }
+    keys.push_str("</dl>");
     let keys = dom::raw(keys);
     html! {
         <div class="overlay" role="dialog" aria-modal="true" aria-label="Keyboard shortcuts" data-testid="help-overlay">
             <div class="dialog">
-                <h2>{ "Keyboard" }</h2>
-                <dl class="keys">{ keys }</dl>
+                { keys }
                 <button class="primary" onclick={close}>{ "Close" }</button>
             </div>
         </div>

@@ -25,7 +25,7 @@ pub struct InspectorProps {
 #[component]
 pub fn Inspector(props: &InspectorProps) -> Html {
     // Nothing in the panel's body is clicked or focused: it is one markup string (see `dom::raw`).
-    let mut s = String::new();
+    let mut s = String::from("<h2>Inspector</h2>");
     match props.selected {
         Some(Sel::Agent(id)) => {
             if let Some(nv) = props.snap.frame.nodes.get(id as usize) {
@@ -102,7 +102,6 @@ pub fn Inspector(props: &InspectorProps) -> Html {
     }
     html! {
         <section class="panel inspector" aria-label="Inspector" data-testid="inspector">
-            <h2>{ "Inspector" }</h2>
             { dom::raw(s) }
         </section>
     }

@@ -6,7 +6,7 @@
 
 use super::canvas::Painter;
 use super::controls::Controls;
-use super::dom;
+use super::dom::{self, Esc};
 use super::engine::{Engine, Snap};
 use super::explain::Explain;
 use super::guarantees::{Guarantees, Live};
@@ -990,8 +990,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         <main class="page" data-testid="page" data-scenario={def.id}>
             <header class="page-header">
                 <a href="?" class="brand" onclick={home} data-testid="home">{ "Swarmscope" }</a>
-                <h1 data-testid="scenario-title">{ def.title }</h1>
-                <p class="tagline">{ def.tagline }</p>
+                { dom::raw(format!("<h1 data-testid=\"scenario-title\">{}</h1><p class=\"tagline\">{}</p>", Esc(def.title), Esc(def.tagline))) }
             </header>
             if let Some(b) = banner {
                 <div class="banner" role="alert" data-testid="url-banner">{ b }<button class="x" aria-label="Dismiss" onclick={cb.on_banner_close.clone()}>{ "×" }</button></div>

@@ -3,6 +3,7 @@
 //! text, Bool → toggle, Choice → select, ranges → text. A change is applied by the engine
 //! (before the run starts: a parameter; later: an intervention).
 
+use super::dom;
 use super::geom::{fixed, Fixed};
 use crate::scenario::{ParamKind, ParamSpec};
 use crate::sim::dist::Dist;
@@ -21,8 +22,7 @@ pub struct SlidersProps {
 pub fn Sliders(props: &SlidersProps) -> Html {
     html! {
         <section class="panel sliders" aria-label="Parameters">
-            <h2>{ "Parameters" }</h2>
-            <p class="hint">{ "Changes apply now and are recorded in the link." }</p>
+            { dom::raw_static("<h2>Parameters</h2><p class=\"hint\">Changes apply now and are recorded in the link.</p>") }
             { for props.params.iter().map(|(p, v)| param(p, v, &props.on_change)) }
         </section>
     }

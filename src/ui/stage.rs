@@ -534,16 +534,17 @@ struct Geo {
     /// Which form of the suspicion key goes where (its left and bottom edge).
     key_at: (usize, (f64, f64)),
     agents: Vec<AgentGeo>,
-    halo_r: AttrValue,
-    body_r: AttrValue,
+    /// The parts of an agent that only the layout changes, as markup ([`dom::raw`]: built once
+    /// here, and left alone by yew while the layout stays): the halo and body circles, the
+    /// crashed cross, the paused bars, and an alert's ring and "!" badge.
+    disc: Html,
+    cross: Html,
+    pause: Html,
+    alert_marks: Html,
     glyph_style: AttrValue,
-    cross_d: AttrValue,
-    pause_d: AttrValue,
     name_x: AttrValue,
     name_y: AttrValue,
     fs_style: AttrValue,
-    alert_ring_r: AttrValue,
-    badge_transform: AttrValue,
     line2_style: AttrValue,
     /// The y of the label line under an agent on a grid.
     line_y: AttrValue,
@@ -617,12 +618,17 @@ impl Geo {
                 })
                 .collect(),
             block_y: [0.0, 1.0, 2.0].map(|k| a(fixed(fs * (0.95 + k * geom::LINE_EM), 1))),
-            halo_r: a(fixed(r + 4.0, 1)),
-            body_r: a(fixed(r, 1)),
+            disc: dom::raw(format!(
+                "<circle r=\"{}\" class=\"halo\"/><circle r=\"{}\" class=\"body\"/>",
+                Fixed(r + 4.0, 1),
+                Fixed(r, 1)
+            )),
             glyph_style: px(r * 0.9),
-            cross_d: a(format!("M{p},{p}L{c},{c}M{p},{c}L{c},{p}")),
-            pause_d: a(format!(
-                "M{},{}v{}M{},{}v{}",
+            cross: dom::raw(format!(
+                "<path d=\"M{p},{p}L{c},{c}M{p},{c}L{c},{p}\" class=\"cross\"/>"
+            )),
+            pause: dom::raw(format!(
+                "<path d=\"M{},{}v{}M{},{}v{}\" class=\"pausebars\"/>",
                 Fixed(-r * 0.3, 1),
                 Fixed(-r * 0.45, 1),
                 Fixed(r * 0.9, 1),
@@ -633,11 +639,12 @@ impl Geo {
             name_x: a(fixed(r * 0.8, 1)),
             name_y: a(fixed(-r * 0.8, 1)),
             fs_style: px(fs),
-            alert_ring_r: a(fixed(r + 7.0, 1)),
-            badge_transform: a(format!(
-                "translate({},{})",
-                Fixed(-r * 0.8, 1),
-                Fixed(-r * 0.8, 1)
+            alert_marks: dom::raw(format!(
+                "<circle r=\"{}\" class=\"alert-ring\"/><g transform=\"translate({b},{b})\" \
+                 class=\"alert-badge\"><circle r=\"7\"/><text dy=\"0.35em\" \
+                 style=\"font-size:11px\">!</text></g>",
+                Fixed(r + 7.0, 1),
+                b = Fixed(-r * 0.8, 1)
             )),
             line2_style: px(fs * 0.92),
             line_y: a(fixed(r + 4.0 + fs, 1)),
@@ -811,14 +818,13 @@ fn agent(
             tabindex="0" role="button" aria-label={label} data-testid={testid} data-status={status}
             data-suspected-by={suspected_attr}>
             if let Some(t) = &suspicion { <title>{ format!("a{id}: {t}") }</title> }
-            <circle class="halo" r={geo.halo_r.clone()} />
-            <circle class="body" r={geo.body_r.clone()} />
+            { geo.disc.clone() }
             <text class="glyph" dy="0.35em" style={geo.glyph_style.clone()}>{ glyph(role) }</text>
             if nv.status == Status::Crashed {
-                <path class="cross" d={geo.cross_d.clone()} />
+                { geo.cross.clone() }
             }
             if nv.status == Status::Paused {
-                <path class="pausebars" d={geo.pause_d.clone()} />
+                { geo.pause.clone() }
             }
             { layers::suspicion(id, suspected_by, nv.status, r) }
             if block.is_none() {
@@ -827,11 +833,7 @@ fn agent(
             if !alerts.is_empty() {
                 <g class="alert" data-testid="agent-alert" data-alert={alert_text.clone()}>
                     <title>{ alert_text }</title>
-                    <circle class="alert-ring" r={geo.alert_ring_r.clone()} />
-                    <g class="alert-badge" transform={geo.badge_transform.clone()}>
-                        <circle r="7" />
-                        <text dy="0.35em" style="font-size:11px">{ "!" }</text>
-                    </g>
+                    { geo.alert_marks.clone() }
                 </g>
             }
             if let Some(labels) = labels {
