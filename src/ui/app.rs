@@ -2,7 +2,7 @@
 //! does not parse keeps the page alive: a banner says why and the defaults are used.
 
 use super::{build, dom, GalleryProps, PageProps};
-use crate::scenario::{find, runs_here, url::Run};
+use crate::scenario::{find, runs_here, url::Run, CARDS};
 use gloo::events::EventListener;
 use yew::prelude::*;
 
@@ -88,9 +88,9 @@ pub fn App() -> Html {
         use_effect_with((), move |_| {
             let listener = web_sys::window().map(|w| {
                 EventListener::new(&w, "popstate", move |_| {
-                    let next = route_for(&dom::location_query());
-                    if drawn_here(&next) {
-                        route.set(next);
+                    let q = dom::location_query();
+                    if drawn_here(&q) {
+                        route.set(route_for(&q));
                     } else {
                         // Back or forward to a page of another build: load that build.
                         dom::reload();
@@ -104,14 +104,13 @@ pub fn App() -> Html {
         let route = route.clone();
         Callback::from(move |id: String| {
             let q = Run::new(&id, 1).to_query();
-            let next = route_for(&q);
-            if !drawn_here(&next) {
+            if !drawn_here(&q) {
                 // The gallery's build loads the page's own.
                 dom::load_query(&q);
                 return;
             }
             dom::set_query(&q, true);
-            route.set(next);
+            route.set(route_for(&q));
             if let Some(w) = web_sys::window() {
                 w.scroll_to_with_x_and_y(0.0, 0.0);
             }
@@ -120,14 +119,13 @@ pub fn App() -> Html {
     let home = {
         let route = route.clone();
         Callback::from(move |_: ()| {
-            let next = Route::Gallery { banner: None };
-            if !drawn_here(&next) {
+            if !drawn_here("") {
                 // A scenario's page build loads the gallery's.
                 dom::load_query("");
                 return;
             }
             dom::set_query("", true);
-            route.set(next);
+            route.set(Route::Gallery { banner: None });
         })
     };
     let b = build();
@@ -155,18 +153,49 @@ pub fn App() -> Html {
     }
 }
 
-/// Whether this build draws the page at `route` (else it loads the build that does).
-fn drawn_here(route: &Route) -> bool {
-    let b = build();
-    match route {
-        Route::Gallery { .. } => b.gallery.is_some(),
-        Route::Scenario { run, .. } => b.page.is_some() && runs_here(&run.scenario),
+/// Whether this build draws the page at `query` (else it loads the build that does).
+fn drawn_here(query: &str) -> bool {
+    drawn_by(&build(), runs_here, query)
+}
+
+/// Whether build `b`, running the scenarios for which `runs` holds, draws the page at `query`.
+/// Decided by the catalogue's cards, not by [`route_for`]: a build without a scenario's
+/// definition cannot parse a link to it (it would take it for a bad link).
+fn drawn_by(b: &super::Build, runs: impl Fn(&str) -> bool, query: &str) -> bool {
+    let q = query.trim().trim_start_matches(['?', '#']);
+    let s = q.split('&').find_map(|p| p.strip_prefix("s="));
+    match s.and_then(|s| CARDS.iter().find(|c| c.id == s)) {
+        Some(card) => b.page.is_some() && runs(card.id),
+        // The gallery, or a link to no scenario (the gallery with a banner).
+        None => b.gallery.is_some(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_build_draws_its_own_pages_and_loads_the_others() {
+        let (full, gallery) = (crate::ui::FULL, crate::ui::GALLERY);
+        let cap = crate::ui::page_of(&[crate::protocols::cap::BUILDER], crate::ui::no_study);
+        let only = |id: &'static str| move |s: &str| s == id;
+        for q in ["", "?", "s=nosuch&seed=1", "seed=3"] {
+            assert!(drawn_by(&full, |_| true, q), "{q}");
+            assert!(drawn_by(&gallery, |_| false, q), "{q}");
+            assert!(!drawn_by(&cap, only("cap"), q), "{q}");
+        }
+        for q in ["s=cap&seed=1", "?s=cap", "#s=cap&t=1s", "seed=2&s=cap"] {
+            assert!(drawn_by(&full, |_| true, q), "{q}");
+            assert!(!drawn_by(&gallery, |_| false, q), "{q}");
+            assert!(drawn_by(&cap, only("cap"), q), "{q}");
+        }
+        // Another scenario's page, even one whose link would not parse here.
+        for q in ["s=quorum&seed=1", "s=bully&variant=meek&loss=900%25"] {
+            assert!(!drawn_by(&gallery, |_| false, q), "{q}");
+            assert!(!drawn_by(&cap, only("cap"), q), "{q}");
+        }
+    }
 
     #[test]
     fn no_scenario_means_gallery() {

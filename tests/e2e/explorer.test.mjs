@@ -238,6 +238,12 @@ app.test('each page loads only its own build; a card, Home, Back and Forward mov
   await showing('bully');
   await page.goForward();
   await gallery();
+  // And in the gallery's build, an entry for a scenario's page (which it cannot even parse).
+  await page.evaluate(() => history.pushState(null, '', '?s=gossip&seed=1'));
+  await page.goBack();
+  await gallery();
+  await page.goForward();
+  await showing('gossip');
   await shot('pages-back-forward');
   // A page load cancels what the last page still fetched: its icon, its texts, the Web Worker
   // the quorum page starts at once for its PACELC panel.
