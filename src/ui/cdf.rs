@@ -73,19 +73,7 @@ fn chart(curves: &[Curve]) -> Html {
         Shortest(W),
         Shortest(H)
     );
-    for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
-        let y = py(p);
-        let _ = write!(
-            s,
-            "<g><line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" class=\"grid\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}%</text></g>",
-            Shortest(L),
-            Shortest(W - R),
-            Shortest(L - 4.0),
-            Shortest(y + 3.0),
-            Fixed(p * 100.0, 0),
-            y = Shortest(y),
-        );
-    }
+    super::geom::percent_axis(&mut s, L, W - R, py);
     let label = |s: &mut String, x: f64, y: f64, text: &dyn std::fmt::Display| {
         let _ = write!(
             s,

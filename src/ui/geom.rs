@@ -44,6 +44,25 @@ pub const LEGEND_BAND: f64 = 34.0;
 /// fitting below estimates for a character.
 const ADVANCE_EM: f64 = 0.56;
 
+/// A chart's y axis from 0 to 100 % as SVG markup: at each quarter a grid line from `left` to
+/// `right` and its label left of it, at the height `py` gives (the PACELC and election-time charts).
+pub fn percent_axis(s: &mut String, left: f64, right: f64, py: impl Fn(f64) -> f64) {
+    use std::fmt::Write as _;
+    for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
+        let y = py(p);
+        let _ = write!(
+            s,
+            "<g><line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" class=\"grid\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}%</text></g>",
+            Shortest(left),
+            Shortest(right),
+            Shortest(left - 4.0),
+            Shortest(y + 3.0),
+            Fixed(p * 100.0, 0),
+            y = Shortest(y),
+        );
+    }
+}
+
 /// Which of some centred labels (x, baseline y, characters) at font size `fs` to draw so that
 /// none overlaps another: each in turn, unless it would touch one already kept.
 pub fn unclashed(labels: &[(f64, f64, usize)], fs: f64) -> Vec<bool> {

@@ -97,19 +97,7 @@ fn py(p: f64) -> f64 {
 /// The y axis (0 … 100 %) with grid lines.
 fn y_axis(s: &mut String) {
     s.push_str("<g class=\"axis\">");
-    for p in [0.0, 0.25, 0.5, 0.75, 1.0] {
-        let y = py(p);
-        let _ = write!(
-            s,
-            "<g><line x1=\"{}\" x2=\"{}\" y1=\"{y}\" y2=\"{y}\" class=\"grid\"/><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}%</text></g>",
-            Shortest(L),
-            Shortest(W - R),
-            Shortest(L - 4.0),
-            Shortest(y + 3.0),
-            Fixed(p * 100.0, 0),
-            y = Shortest(y),
-        );
-    }
+    super::geom::percent_axis(s, L, W - R, py);
     s.push_str("</g>");
 }
 
