@@ -1,6 +1,6 @@
 // trunk post_build hook (Trunk.toml), release builds only: one smaller build of the app per page.
 //
-// The full app (bin swarmscope-web, src/main.rs) links every scenario and every study, 320 KB
+// The full app (bin swarmscope-web, src/main.rs) links every scenario and every study, ~315 KB
 // gzipped. A page needs one scenario at most: the gallery links none, a scenario's page only its
 // own (bins page-*, src/bin/web/). This script builds those bins as trunk builds the app (same
 // cargo profile and features, wasm-bindgen --target web, wasm-opt -Oz --low-memory-unused, the
@@ -105,21 +105,23 @@ if (!script) fail("index.html has no trunk loader for swarmscope-web (did trunk'
 const base = script[1];
 const map = {};
 for (const b of built) map[b.bin === 'page-gallery' ? '' : b.bin.slice('page-'.length)] = [b.js, b.wasm];
-// The query as ui::dom::location_query reads it (search, else hash), `s=` as ui::app finds it.
+// The query as ui::dom::location_query reads it (search, else hash, without leading `?`/`#`),
+// `s=` as `Run::parse` and ui::app's `drawn_by` read it (the last one, percent-decoded).
 // A classic script at the top of <head> picks the page's build and preloads it at once (a module
 // script would wait for the stylesheets); the module script at trunk's place then starts it.
 const pick =
   '<script>{' +
   `const B=${JSON.stringify(base)},P=${JSON.stringify(map)};` +
-  "const q=location.search.slice(1)||location.hash.slice(1),p=q.split('&').find(x=>x.startsWith('s='));" +
+  "const h=(k)=>Object.hasOwn(P,k)?P[k]:null," +
+  "q=(location.search.replace(/^[?#]+/,'')||location.hash.replace(/^[?#]+/,'')),p=q.split('&').filter(x=>x.startsWith('s=')).pop();" +
   "let s='';try{s=p?decodeURIComponent(p.slice(2)):''}catch(e){}" +
-  "const f=(P[s]||P['']).map(x=>B+x);window.__swarmscopeBuild=f;" +
+  "const f=(h(s)||P['']).map(x=>B+x);window.__swarmscopeBuild=f;" +
   "for(const[r,h]of[['modulepreload',f[0]],['preload',f[1]]]){const l=document.createElement('link');" +
   "l.rel=r;l.href=h;l.crossOrigin='anonymous';if(r=='preload'){l.as='fetch';l.type='application/wasm'}document.head.append(l)}" +
   // A link to another page prefetches that page's build when pointed at or focused.
   "const d={};for(const e of['pointerover','focusin'])addEventListener(e,v=>{" +
   "const a=v.target.closest&&v.target.closest('a[href]'),m=a&&/[?&#]s=([a-z0-9-]+)/.exec(a.getAttribute('href'));" +
-  "if(!m||d[m[1]]||!P[m[1]]||P[m[1]]==P[s])return;d[m[1]]=1;" +
+  "if(!m||d[m[1]]||!h(m[1])||h(m[1])==h(s))return;d[m[1]]=1;" +
   "for(const x of P[m[1]]){const l=document.createElement('link');l.rel='prefetch';l.href=B+x;document.head.append(l)}})" +
   '}</script>';
 const loader =

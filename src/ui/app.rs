@@ -129,6 +129,18 @@ pub fn App() -> Html {
         })
     };
     let b = build();
+    // The page's loader chose a build without this page (only a stale cache could): say so.
+    let stale = html! {
+        <main class="gallery">
+            <div class="banner" role="alert" data-testid="url-banner">
+                { "This page is not in the part of Swarmscope that was loaded. " }
+                <button onclick={Callback::from(|_: MouseEvent| dom::reload())}>{ "Reload" }</button>
+            </div>
+        </main>
+    };
+    if !drawn_here(&dom::location_query()) {
+        return stale;
+    }
     match (&*route, b.gallery, b.page) {
         (Route::Gallery { banner }, Some(gallery), _) => gallery(GalleryProps {
             banner: banner.clone(),
@@ -141,15 +153,7 @@ pub fn App() -> Html {
                 on_home: home,
             })
         }
-        // The page's loader chose a build without this page (only a stale cache could): say so.
-        _ => html! {
-            <main class="gallery">
-                <div class="banner" role="alert" data-testid="url-banner">
-                    { "This page is not in the part of Swarmscope that was loaded. " }
-                    <a href="">{ "Reload" }</a>
-                </div>
-            </main>
-        },
+        _ => stale,
     }
 }
 
@@ -162,8 +166,10 @@ fn drawn_here(query: &str) -> bool {
 /// Decided by the catalogue's cards, not by [`route_for`]: a build without a scenario's
 /// definition cannot parse a link to it (it would take it for a bad link).
 fn drawn_by(b: &super::Build, runs: impl Fn(&str) -> bool, query: &str) -> bool {
+    // As `Run::parse` reads it: the last `s=`, percent-decoded (so does the page's loader).
     let q = query.trim().trim_start_matches(['?', '#']);
-    let s = q.split('&').find_map(|p| p.strip_prefix("s="));
+    let s = q.split('&').rev().find_map(|p| p.strip_prefix("s="));
+    let s = s.and_then(|s| crate::sim::intervention::pct_decode(s).ok());
     match s.and_then(|s| CARDS.iter().find(|c| c.id == s)) {
         Some(card) => b.page.is_some() && runs(card.id),
         // The gallery, or a link to no scenario (the gallery with a banner).
@@ -185,7 +191,14 @@ mod tests {
             assert!(drawn_by(&gallery, |_| false, q), "{q}");
             assert!(!drawn_by(&cap, only("cap"), q), "{q}");
         }
-        for q in ["s=cap&seed=1", "?s=cap", "#s=cap&t=1s", "seed=2&s=cap"] {
+        for q in [
+            "s=cap&seed=1",
+            "?s=cap",
+            "#s=cap&t=1s",
+            "seed=2&s=cap",
+            "??s=%63ap",
+            "s=quorum&s=cap",
+        ] {
             assert!(drawn_by(&full, |_| true, q), "{q}");
             assert!(!drawn_by(&gallery, |_| false, q), "{q}");
             assert!(drawn_by(&cap, only("cap"), q), "{q}");

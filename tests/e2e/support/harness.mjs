@@ -77,11 +77,12 @@ export function useApp({ viewport = { width: 1280, height: 800 } } = {}) {
         if (msg.type() === 'error') problems.push(`console error: ${msg.text()}`);
       });
       page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-      page.on('requestfailed', (req) => {
+      page.on('requestfailed', async (req) => {
         const why = req.failure()?.errorText ?? '';
         // A prefetch (a link pointed at prefetches its page's build) cut short by a page load is
-        // not a failure of the page.
-        if (why === 'net::ERR_ABORTED' && /prefetch/.test(req.headers()['sec-purpose'] ?? '')) return;
+        // not a failure of the page. (The header is the network stack's: headerValue sees it.)
+        const purpose = why === 'net::ERR_ABORTED' ? await req.headerValue('sec-purpose').catch(() => null) : null;
+        if (/prefetch/.test(purpose ?? '')) return;
         problems.push(`request failed: ${req.url()} ${why}`);
       });
       page.on('response', (res) => {
