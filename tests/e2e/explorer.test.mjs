@@ -104,6 +104,23 @@ app.test('a link to no scenario opens the gallery with a banner that can be dism
   assert.ok(await page.$('[data-testid=card-raft-election]'));
 });
 
+app.test('odd links pick the build the app reads them for', async ({ page, url }) => {
+  const scenario = () => page.waitForFunction(() => document.querySelector('[data-testid=page]')?.dataset.scenario);
+  // Names an object has by inheritance are no scenario either: the gallery and its banner.
+  for (const s of ['constructor', '__proto__', 'toString']) {
+    await page.goto(url(`/?s=${s}&seed=1`));
+    await page.getByTestId('gallery').waitFor();
+    assert.match(await page.getByTestId('url-banner').textContent(), new RegExp(s), s);
+  }
+  // Leading '?'/'#', a percent-encoded id, the query in the hash, two s= (the last counts).
+  for (const [path, id] of [['/??s=cap&seed=1', 'cap'], ['/?s=%63ap&seed=1', 'cap'], ['/#s=bully&seed=1', 'bully'], ['/?s=cap&s=quorum&seed=1', 'quorum']]) {
+    await page.goto(url(path));
+    await page.getByTestId('stage').waitFor();
+    assert.equal(await (await scenario()).jsonValue(), id, path);
+    assert.ok(!(await page.$('[data-testid=url-banner]')), `${path}: no banner`);
+  }
+});
+
 app.test('embed mode in an iframe obeys postMessage', async ({ page, shot, url }) => {
   await page.waitForLoadState('networkidle');
   await page.goto(url('/embed-example.html'));
