@@ -65,11 +65,11 @@ pub struct PageState {
     /// When the page was last rendered (wall ms), for [`PANEL_MS`].
     pub rendered_at: f64,
     /// A render owed after light updates (see [`light_update`]).
-    pub owed: Option<gloo::timers::callback::Timeout>,
+    pub owed: Trailing,
     /// Which half of the page the next tick render refreshes (see [`Halves`]).
     pub halves: Halves,
     /// A URL write owed once the cursor stops moving (see [`defer_url`]).
-    pub url_owed: Option<gloo::timers::callback::Timeout>,
+    pub url_owed: Trailing,
     /// The query last written to the address bar.
     pub url_written: String,
 }
@@ -91,6 +91,12 @@ pub struct Halves {
     panels_turn: bool,
     stage: Option<Rc<Snap>>,
     panels: Option<Rc<Snap>>,
+    /// The diagram the last stage half was rendered with: the panels' turn gives the diagram
+    /// this one again. (`PageState::diag` is no use for that: the canvases' paint before a
+    /// panels' turn replaces it with the newer one they paint, so the diagram re-rendered on
+    /// every panels' turn and, not ticked, painted at once, forcing a synchronous layout of the
+    /// freshly rendered page: ~25 forced layouts in 3 s, measured.)
+    diagram: Option<Rc<spacetime::Diagram>>,
 }
 
 impl Halves {
@@ -172,8 +178,8 @@ fn init(props: &PageProps) -> PageState {
         stage_painter: Painter::default(),
         diag_painter: Painter::default(),
         rendered_at: f64::NEG_INFINITY,
-        owed: None,
-        url_owed: None,
+        owed: Trailing::default(),
+        url_owed: Trailing::default(),
         url_written: String::new(),
         halves: Halves::default(),
     }
@@ -189,20 +195,16 @@ fn light_update(
     force: &UseForceUpdateHandle,
 ) {
     defer_url(st, &mut s);
-    // The trailing render, re-armed by every move (replacing the timeout cancels the previous
-    // one); also after a move that renders, since that render refreshed only half the page.
-    {
-        let (st, force) = (st.clone(), force.clone());
-        s.owed = Some(gloo::timers::callback::Timeout::new(
-            PANEL_MS as u32,
-            move || {
-                if let Ok(mut s) = st.try_borrow_mut() {
-                    s.owed = None;
-                }
-                force.force_update();
-            },
-        ));
-    }
+    // The trailing render, put off by every move; also after a move that renders, since that
+    // render refreshed only half the page.
+    let force2 = force.clone();
+    trail(
+        st,
+        &mut s,
+        |s| &mut s.owed,
+        PANEL_MS as u32,
+        move || force2.force_update(),
+    );
     if dom::now_ms() - s.rendered_at < PANEL_MS / 2.0 && paint_canvases(&mut s) {
         return;
     }
@@ -219,17 +221,80 @@ fn light_update(
 /// several ms a call (7.5 % of the main thread while scrolling, measured), and it throttles pages
 /// that call it hundreds of times. Discrete actions still write at once ([`sync_url`]).
 fn defer_url(st: &Shared, s: &mut PageState) {
-    let st = st.clone();
-    // Replacing the timeout cancels the previous one.
-    s.url_owed = Some(gloo::timers::callback::Timeout::new(
+    let st2 = st.clone();
+    trail(
+        st,
+        s,
+        |s| &mut s.url_owed,
         URL_QUIET_MS,
         move || {
-            if let Ok(mut s) = st.try_borrow_mut() {
-                s.url_owed = None;
+            if let Ok(mut s) = st2.try_borrow_mut() {
                 sync_url(&mut s);
             }
         },
-    ));
+    );
+}
+
+/// A trailing timer: its action runs once the events that put it off (wheel ticks, scrubber
+/// moves) have stopped for its delay. Putting it off moves a deadline; the browser's timer is
+/// made once and, when it fires early, set again for the rest. (Replacing the timer on every
+/// wheel tick — a new JavaScript closure, a `setTimeout` and a `clearTimeout` each, twice —
+/// was ~0.4 ms of every scroll frame, measured.)
+#[derive(Default)]
+pub struct Trailing {
+    due: f64,
+    timer: Option<gloo::timers::callback::Timeout>,
+    run: Option<Rc<dyn Fn()>>,
+}
+
+impl Trailing {
+    /// Drops the pending action (its timer fires and does nothing).
+    fn cancel(&mut self) {
+        self.run = None;
+    }
+}
+
+/// Puts the trailing timer `which` of the page off until `ms` from now, to run `run` then.
+fn trail(
+    st: &Shared,
+    s: &mut PageState,
+    which: fn(&mut PageState) -> &mut Trailing,
+    ms: u32,
+    run: impl Fn() + 'static,
+) {
+    let t = which(s);
+    t.due = dom::now_ms() + f64::from(ms);
+    t.run = Some(Rc::new(run));
+    if t.timer.is_none() {
+        t.timer = Some(trail_timer(st, which, ms));
+    }
+}
+
+fn trail_timer(
+    st: &Shared,
+    which: fn(&mut PageState) -> &mut Trailing,
+    ms: u32,
+) -> gloo::timers::callback::Timeout {
+    let st = st.clone();
+    gloo::timers::callback::Timeout::new(ms, move || {
+        let run = {
+            let Ok(mut s) = st.try_borrow_mut() else {
+                return;
+            };
+            let t = which(&mut s);
+            let wait = t.due - dom::now_ms();
+            if wait >= 1.0 {
+                // Put off since it was set: wait for the rest.
+                t.timer = Some(trail_timer(&st, which, wait.ceil() as u32));
+                return;
+            }
+            t.timer = None;
+            t.run.take()
+        };
+        if let Some(run) = run {
+            run();
+        }
+    })
 }
 
 /// See [`defer_url`].
@@ -309,7 +374,7 @@ pub fn sync_url(st: &mut PageState) {
             e.url_dirty = false;
         }
     }
-    st.url_owed = None;
+    st.url_owed.cancel();
 }
 
 /// A callback that runs `f` on the page state, then syncs the URL and redraws.
@@ -852,9 +917,13 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         }
     };
     let (stage_snap, panel_snap, keep_diagram, tick) = s.halves.split(&snap);
-    if tick && !keep_diagram {
-        // This render only moves the stage and the diagram on: their canvases wait for the next
-        // frame (see `Painter::tick`). (On the panels' turn both keep their props and skip.)
+    let playing_now = matches!(&s.eng, Ok(e) if e.playing);
+    if !keep_diagram && (tick || playing_now) {
+        // This render only moves the stage and the diagram on, or the run is playing and the
+        // next frame paints anyway (a click, a worker's answer): their canvases wait for the next
+        // frame (see `Painter::tick`) rather than read their boxes right after this render's DOM
+        // changes, which lays the page out twice. (On the panels' turn both keep their props
+        // and skip.)
         s.stage_painter.tick();
         s.diag_painter.tick();
     }
@@ -863,9 +932,11 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         Ok(e) if e.playing => Reuse::Cursor,
         _ => Reuse::Exact,
     };
-    let Some(diagram) = diagram_now(&mut s, &stage_snap, reuse) else {
+    let kept = s.halves.diagram.clone().filter(|_| keep_diagram);
+    let Some(diagram) = kept.or_else(|| diagram_now(&mut s, &stage_snap, reuse)) else {
         return html! {};
     };
+    s.halves.diagram = Some(diagram.clone());
     let Ok(e) = &mut s.eng else {
         let msg = s.eng.as_ref().err().cloned().unwrap_or_default();
         return error_page(msg);

@@ -195,3 +195,48 @@ app.test('the canvases are painted in a worker, or on the main thread where that
   assert.deepEqual(errors, []);
   await ctx.close();
 });
+
+/// Layouts the renderer's main thread ran synchronously inside script (a `getBoundingClientRect`
+/// after the DOM changed, say) while `during()` runs, from a Chromium trace: each one is a second
+/// layout in its frame.
+async function forcedLayouts(page, during) {
+  const browser = page.context().browser();
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'toplevel'] });
+  await during();
+  const trace = JSON.parse((await browser.stopTracing()).toString());
+  const ev = trace.traceEvents;
+  // The page's renderer: the one whose main thread ran this page's animation frames.
+  const mains = ev.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const on = (m) => ev.filter((e) => e.ph === 'X' && e.pid === m.pid && e.tid === m.tid);
+  const main = mains.map((m) => [m, on(m)]).sort((a, b) => b[1].length - a[1].length)[0];
+  const mine = main ? main[1] : [];
+  const scripts = mine.filter((e) => ['FunctionCall', 'EventDispatch', 'FireAnimationFrame', 'RunMicrotasks', 'TimerFire'].includes(e.name));
+  const layouts = mine.filter((e) => e.name === 'Layout');
+  const forced = layouts.filter((l) => scripts.some((s) => s.ts <= l.ts && l.ts + l.dur <= s.ts + s.dur));
+  return { layouts: layouts.length, frames: mine.filter((e) => e.name === 'FireAnimationFrame').length, forced: forced.length };
+}
+
+app.test('playing and wheel scrolling force no synchronous layout: the canvases paint after the frame has laid out', { path: '/?s=heartbeat&seed=1&nodes=25&latency=400ms..600ms&interval=500ms&timeout=5s&t=2s&autoplay=1' }, async ({ page }) => {
+  // The frames that render half the page (see page::Halves) leave both canvases to the next
+  // frame; a canvas painted right after a render reads its box and lays the new DOM out twice.
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=stage]')?.dataset.msgs) >= 200);
+  const playing = await forcedLayouts(page, () => page.waitForTimeout(2500));
+  assert.ok(playing.frames > 30 && playing.layouts > 5, `the run played and rendered: ${JSON.stringify(playing)}`);
+  assert.equal(playing.forced, 0, `forced layouts while playing: ${JSON.stringify(playing)}`);
+  // Pause, then scroll the diagram a wheel tick per frame.
+  await page.keyboard.press('Space');
+  await page.$eval('[data-testid=spacetime]', (e) => e.scrollIntoView());
+  const scrolling = await forcedLayouts(page, async () => {
+    await page.evaluate(() => new Promise((done) => {
+      let i = 0;
+      const f = () => {
+        const el = document.querySelector('[data-testid=spacetime]');
+        el.dispatchEvent(new WheelEvent('wheel', { deltaY: Math.floor(i / 30) % 2 ? 60 : -60, bubbles: true, cancelable: true }));
+        if (++i < 120) requestAnimationFrame(f); else done();
+      };
+      requestAnimationFrame(f);
+    }));
+  });
+  assert.ok(scrolling.layouts > 5, `the page rendered while scrolling: ${JSON.stringify(scrolling)}`);
+  assert.equal(scrolling.forced, 0, `forced layouts while scrolling: ${JSON.stringify(scrolling)}`);
+});
