@@ -32,7 +32,10 @@ pub struct Engine {
     /// log10 of the speed factor (model time per wall time).
     pub speed_log: f64,
     /// Metric samples over time, for the sparklines.
-    pub hist: Vec<(Time, Vec<f64>)>,
+    /// The metrics sampled as the run went (the sparklines). Shared with the metrics panel,
+    /// which compares it by pointer: a new one only when a sample is added or the run restarts
+    /// (cloned per render, and compared by value, its NaN samples made every render a change).
+    pub hist: Rc<Vec<(Time, Vec<f64>)>>,
     /// The latest notable event, for the live region.
     pub narration: String,
     /// Changes since the URL was last written.
@@ -123,7 +126,7 @@ impl Engine {
             t: Time::ZERO,
             playing: false,
             speed_log: e_speed(run_speed),
-            hist: vec![],
+            hist: Rc::default(),
             narration: String::new(),
             url_dirty: false,
             snap: None,
@@ -158,7 +161,7 @@ impl Engine {
             .map_err(|e| e.to_string())?;
         self.sim = sim;
         self.t = Time::ZERO;
-        self.hist.clear();
+        self.hist = Rc::default();
         self.dirty();
         Ok(())
     }
@@ -176,7 +179,7 @@ impl Engine {
             .map_err(|e| e.to_string())?;
         self.sim = sim;
         self.t = Time::ZERO;
-        self.hist.clear();
+        self.hist = Rc::default();
         self.narration = "Reset to the start.".into();
         self.dirty();
         Ok(())
@@ -453,10 +456,11 @@ impl Engine {
             .unwrap_or(true)
         {
             let vals = self.sim.metrics().into_iter().map(|(_, v)| v).collect();
-            self.hist.push((head, vals));
-            if self.hist.len() > 400 {
-                let kept: Vec<_> = self.hist.iter().step_by(2).cloned().collect();
-                self.hist = kept;
+            let hist = Rc::make_mut(&mut self.hist);
+            hist.push((head, vals));
+            if hist.len() > 400 {
+                let kept: Vec<_> = hist.iter().step_by(2).cloned().collect();
+                *hist = kept;
             }
         }
     }
@@ -618,6 +622,49 @@ mod tests {
         // Another moment, or the same moment made again, is another snapshot.
         e.seek(Time::ms(300));
         assert!(e.snap() != a);
+    }
+
+    #[test]
+    fn the_metrics_panel_keeps_its_props_until_a_sample_is_added() {
+        // The panel skips the renders of the stage's turn (page::Halves) only if its props
+        // equal the last ones: the history went in as a fresh clone compared by value, and a NaN
+        // sample (no detection yet) made every render a change, sparklines and all.
+        use crate::ui::metrics::MetricsProps;
+        use yew::Callback;
+        let mut e = engine();
+        e.playing = true;
+        e.speed_log = 0.0;
+        for _ in 0..40 {
+            e.advance(16.0);
+        }
+        let props = |e: &mut Engine| MetricsProps {
+            snap: e.snap(),
+            hist: e.hist.clone(),
+            on_seek: Callback::noop(),
+        };
+        let a = props(&mut e);
+        assert!(
+            a.hist.iter().any(|(_, v)| v.iter().any(|x| x.is_nan())),
+            "a NaN sample, as before any detection"
+        );
+        let on_seek = a.on_seek.clone();
+        let same = MetricsProps {
+            snap: a.snap.clone(),
+            hist: e.hist.clone(),
+            on_seek,
+        };
+        assert!(a == same, "unchanged: equal, NaN and all");
+        let n = a.hist.len();
+        while e.hist.len() == n {
+            e.advance(16.0);
+        }
+        let b = MetricsProps {
+            snap: a.snap.clone(),
+            hist: e.hist.clone(),
+            on_seek: a.on_seek.clone(),
+        };
+        assert!(a != b, "a new sample is a change");
+        assert_eq!(a.hist.len(), n, "the panel's copy is not changed under it");
     }
 
     #[test]

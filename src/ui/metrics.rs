@@ -8,11 +8,20 @@ use crate::sim::Time;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct MetricsProps {
     pub snap: Rc<Snap>,
     pub hist: Rc<Vec<(Time, Vec<f64>)>>,
     pub on_seek: Callback<Time>,
+}
+
+/// The history by pointer (the engine makes a new one when it changes): by value, a NaN sample
+/// (a metric not measured yet) made it unequal to itself and the panel re-rendered, sparklines
+/// and all, on every render meant to skip it.
+impl PartialEq for MetricsProps {
+    fn eq(&self, o: &Self) -> bool {
+        self.snap == o.snap && Rc::ptr_eq(&self.hist, &o.hist) && self.on_seek == o.on_seek
+    }
 }
 
 fn fmt_val(v: f64) -> String {

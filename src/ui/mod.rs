@@ -20,7 +20,7 @@ mod help;
 pub mod hooks;
 mod inspector;
 pub mod manip;
-mod metrics;
+pub(crate) mod metrics;
 mod pacelc;
 mod page;
 pub mod paint;

@@ -31,7 +31,10 @@
 // the second and third rounds were taken) — but with the painting in a worker, a main thread
 // with little to do is ticked at ~60 Hz anyway, so uncapped deltas no longer measure cost;
 // BENCH_PAINT_HERE=1 makes the page paint its canvases on the main thread (as a browser without
-// OffscreenCanvas does). Serves ./dist itself (or uses $BASE_URL). Where the time goes by
+// OffscreenCanvas does); BENCH_LONG (default 20) seconds of each playing/scrolling case again
+// with no trace recording, counting the frames missed at 60 Hz (rAF deltas over 25 ms): the
+// "never above 16.7 ms" half of the target as a person sees it. Serves ./dist itself (or uses
+// $BASE_URL). Where the time goes by
 // function: tests/e2e/profile-frames.mjs.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -205,11 +208,65 @@ await page.goto(new URL(`/?${q1.replace('&autoplay=1', '&autoplay=0')}`, base).h
 await page.getByTestId('stage').waitFor();
 await measure(page, 'baseline: same page paused', async () => ({ in_flight: await stageMsgs(page) }));
 
+// Missed frames over a longer run with no trace recording (the trace's own writing takes the
+// renderer's threads too): rAF deltas over 25 ms, i.e. a frame whose work did not fit in 16.7 ms,
+// as a person would see it. BENCH_LONG seconds per case (default 20; 0 skips).
+const LONG = Number(process.env.BENCH_LONG ?? 20);
+async function missed(label, setup) {
+  await setup();
+  await page.waitForTimeout(500);
+  await page.evaluate(() => {
+    const st = (window.__missed = { raf: [], stop: false });
+    let last = -1;
+    const f = (ts) => {
+      if (st.stop) return;
+      if (last >= 0) st.raf.push(ts - last);
+      last = ts;
+      requestAnimationFrame(f);
+    };
+    requestAnimationFrame(f);
+  });
+  await page.waitForTimeout(LONG * 1000);
+  const raf = await page.evaluate(() => {
+    window.__missed.stop = true;
+    return window.__missed.raf;
+  });
+  const over = raf.filter((d) => d > 25);
+  const out = { case: label, untraced_seconds: LONG, frames: raf.length, missed: over.length, missed_ms: over.map((d) => Number(d.toFixed(1))) };
+  console.log(JSON.stringify(out));
+  return out;
+}
+const long = {};
+if (LONG > 0) {
+  long.stage = await missed('stage: 25 agents playing, untraced', async () => {
+    await page.goto(new URL(`/?${q1}`, base).href);
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=stage]')?.dataset.msgs) >= 500);
+  });
+  long.scrolling = await missed('space-time: wheel scrolling, untraced', async () => {
+    await page.goto(new URL(`/?${q2}`, base).href);
+    await page.getByTestId('spacetime').waitFor();
+    await page.$eval('[data-testid=spacetime]', (e) => e.scrollIntoView());
+    await page.evaluate(() => {
+      let i = 0;
+      const f = () => {
+        const el = document.querySelector('[data-testid=spacetime]');
+        if (!el || window.__missed?.stop) return;
+        const dir = Math.floor(i++ / 40) % 2 === 0 ? -1 : 1;
+        el.dispatchEvent(new WheelEvent('wheel', { deltaY: dir * 60, bubbles: true, cancelable: true }));
+        requestAnimationFrame(f);
+      };
+      requestAnimationFrame(f);
+    });
+  });
+}
+
 // The issue's target, read both ways: main-thread CPU per frame, and busy (wall) time per frame,
 // which also counts the time the main thread waited for a core (docs/explorer.md, "Sixth round").
 for (const [name, r] of [['stage', stage], ['scrolling', scroll]]) {
   const verdict = (k) => `${k} p95 ${r[k].p95} ms, max ${r[k].max} ms: ${r[k].p95 <= 8 && r[k].max <= 16.7 ? 'met' : r[k].p95 <= 8 ? 'p95 met, max not' : 'not met'}`;
-  console.log(JSON.stringify({ target: 'p95 <= 8 ms, never above 16.7 ms', case: name, cpu: verdict('cpu'), busy: verdict('busy') }));
+  const l = long[name];
+  const seen = l ? `${l.missed} of ${l.frames} frames missed in ${l.untraced_seconds} s untraced` : 'not measured';
+  console.log(JSON.stringify({ target: 'p95 <= 8 ms, never above 16.7 ms', case: name, cpu: verdict('cpu'), busy: verdict('busy'), missed: seen }));
 }
 
 await browser.close();
