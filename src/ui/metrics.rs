@@ -115,6 +115,15 @@ fn spark(hist: &[(Time, Vec<f64>)], k: usize) -> String {
         .join(" ")
 }
 
+/// A history compared by pointer (see [`MetricsProps`]).
+struct SameHist(Rc<Vec<(Time, Vec<f64>)>>);
+
+impl PartialEq for SameHist {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &o.0)
+    }
+}
+
 #[component]
 pub fn Metrics(props: &MetricsProps) -> Html {
     let s = &props.snap;
@@ -126,6 +135,13 @@ pub fn Metrics(props: &MetricsProps) -> Html {
         let n = props.hist.len().saturating_sub(1).max(1);
         fixed(i as f64 / n as f64 * 100.0, 1)
     });
+    // The sparklines' points (up to 400 a metric) are made again only when the history changes,
+    // not on every render of the panel (scrubbing or scrolling moves only the marker).
+    let sparks = use_memo((SameHist(props.hist.clone()), live.len()), |(h, n)| {
+        (0..*n)
+            .map(|k| AttrValue::from(spark(&h.0, k)))
+            .collect::<Vec<_>>()
+    });
     html! {
         <section class="panel metrics" aria-label="Metrics and invariants">
             { dom::raw_static("<h2>Metrics</h2>") }
@@ -136,7 +152,7 @@ pub fn Metrics(props: &MetricsProps) -> Html {
                 { for s.metrics.iter().enumerate().map(|(k, (name, _))| html! {
                     <div class="metric" key={name.clone()} data-key={name.clone()}>
                         <dt title={name.clone()}>{ metric_label(name) }</dt>
-                        <dd><svg class="spark" viewBox="0 0 100 20" preserveAspectRatio="none" aria-hidden="true"><polyline points={spark(&props.hist, k)} />
+                        <dd><svg class="spark" viewBox="0 0 100 20" preserveAspectRatio="none" aria-hidden="true"><polyline points={sparks.get(k).cloned().unwrap_or_default()} />
                                 if let Some(x) = mark.clone() { <line class="spark-at" x1={x.clone()} x2={x} y1="0" y2="20" /> }
                             </svg>
                             <span class="num">{ fmt_val(vals.get(k).copied().unwrap_or(f64::NAN)) }</span>
