@@ -115,6 +115,22 @@ fn spark(hist: &[(Time, Vec<f64>)], k: usize) -> String {
         .join(" ")
 }
 
+/// A moment for reading: "3 s", "1.375 s", "250 ms", "12.5 ms" (to the microsecond at most,
+/// trailing zeros dropped); `Time`'s own form ("1375352us") is the exact one links use.
+fn readable(t: Time) -> String {
+    let (v, digits, unit) = if t.0 >= 1_000_000 {
+        (t.0 as f64 / 1e6, 6, "s")
+    } else {
+        (t.0 as f64 / 1e3, 3, "ms")
+    };
+    let mut s = fixed(v, digits);
+    if s.contains('.') {
+        let keep = s.trim_end_matches('0').trim_end_matches('.').len();
+        s.truncate(keep);
+    }
+    format!("{s} {unit}")
+}
+
 /// A history compared by pointer (see [`MetricsProps`]).
 struct SameHist(Rc<Vec<(Time, Vec<f64>)>>);
 
@@ -146,7 +162,7 @@ pub fn Metrics(props: &MetricsProps) -> Html {
         <section class="panel metrics" aria-label="Metrics and invariants">
             { dom::raw_static("<h2>Metrics</h2>") }
             if back {
-                <p class="hint" data-testid="metrics-at">{ format!("At the cursor, {} (the last sample at or before it); the run itself is at {}.", s.t, s.head) }</p>
+                <p class="hint" data-testid="metrics-at">{ format!("At the cursor, {} (the last sample at or before it); the run itself is at {}.", readable(s.t), readable(s.head)) }</p>
             }
             <dl class="metric-list">
                 { for s.metrics.iter().enumerate().map(|(k, (name, _))| html! {
@@ -173,8 +189,10 @@ pub fn Metrics(props: &MetricsProps) -> Html {
                     let held = held_at(inv.held, inv.first_violation, s.t);
                     let seek = inv.first_violation.map(|t| {
                         let cb = props.on_seek.clone();
-                        let text = if held { format!("violated later, at {t} →") } else { format!("violated at {t} →") };
-                        html! { <button class="link" onclick={Callback::from(move |_: MouseEvent| cb.emit(t))} aria-label={format!("Seek to the violation at {t}")}>{ text }</button> }
+                        // In seconds for reading ("1.375 s", not "1375352us"); the button seeks to the exact time.
+                        let at = readable(t);
+                        let text = if held { format!("violated later, at {at} →") } else { format!("violated at {at} →") };
+                        html! { <button class="link" onclick={Callback::from(move |_: MouseEvent| cb.emit(t))} aria-label={format!("Seek to the violation at {at}")}>{ text }</button> }
                     });
                     let inner = html! {
                         <>
@@ -199,6 +217,17 @@ pub fn Metrics(props: &MetricsProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_read_in_seconds_or_milliseconds_without_trailing_zeros() {
+        assert_eq!(readable(Time(3_000_000)), "3 s");
+        assert_eq!(readable(Time(1_375_352)), "1.375352 s");
+        assert_eq!(readable(Time(1_375_000)), "1.375 s");
+        assert_eq!(readable(Time(250_000)), "250 ms");
+        assert_eq!(readable(Time(12_500)), "12.5 ms");
+        assert_eq!(readable(Time(7)), "0.007 ms");
+        assert_eq!(readable(Time(0)), "0 ms");
+    }
 
     #[test]
     fn scrubbed_back_the_panel_reads_the_last_sample_at_or_before_the_cursor() {
