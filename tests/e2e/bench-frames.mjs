@@ -41,6 +41,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serveDir } from './support/server.mjs';
 import { CHROMIUM, LAUNCH_ARGS } from './support/harness.mjs';
+import { openCase } from './support/cases.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -238,26 +239,9 @@ async function missed(label, setup) {
 }
 const long = {};
 if (LONG > 0) {
-  long.stage = await missed('stage: 25 agents playing, untraced', async () => {
-    await page.goto(new URL(`/?${q1}`, base).href);
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=stage]')?.dataset.msgs) >= 500);
-  });
-  long.scrolling = await missed('space-time: wheel scrolling, untraced', async () => {
-    await page.goto(new URL(`/?${q2}`, base).href);
-    await page.getByTestId('spacetime').waitFor();
-    await page.$eval('[data-testid=spacetime]', (e) => e.scrollIntoView());
-    await page.evaluate(() => {
-      let i = 0;
-      const f = () => {
-        const el = document.querySelector('[data-testid=spacetime]');
-        if (!el || window.__missed?.stop) return;
-        const dir = Math.floor(i++ / 40) % 2 === 0 ? -1 : 1;
-        el.dispatchEvent(new WheelEvent('wheel', { deltaY: dir * 60, bubbles: true, cancelable: true }));
-        requestAnimationFrame(f);
-      };
-      requestAnimationFrame(f);
-    });
-  });
+  // The same cases as above (support/cases.mjs).
+  long.stage = await missed('stage: 25 agents playing, untraced', () => openCase(page, base, 'stage'));
+  long.scrolling = await missed('space-time: wheel scrolling, untraced', () => openCase(page, base, 'scroll'));
 }
 
 // The issue's target, read both ways: main-thread CPU per frame, and busy (wall) time per frame,

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serveDir } from './support/server.mjs';
 import { CHROMIUM, LAUNCH_ARGS } from './support/harness.mjs';
+import { openCase } from './support/cases.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const which = process.argv[2] ?? 'stage';
@@ -21,23 +22,7 @@ const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_A
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 const cdp = await page.context().newCDPSession(page);
 
-if (which === 'stage') {
-  await page.goto(`${server.url}?s=heartbeat&seed=1&nodes=25&latency=400ms..600ms&interval=500ms&timeout=5s&t=2s&autoplay=1`);
-  await page.waitForFunction(() => Number(document.querySelector('[data-testid=stage]')?.dataset.msgs) >= 500);
-} else {
-  await page.goto(`${server.url}?s=heartbeat&seed=1&nodes=25&latency=10ms..20ms&interval=40ms&timeout=1s&t=2s`);
-  await page.getByTestId('spacetime').waitFor();
-  await page.evaluate(() => {
-    let i = 0;
-    const f = () => {
-      const el = document.querySelector('[data-testid=spacetime]');
-      const dir = Math.floor(i++ / 40) % 2 === 0 ? -1 : 1;
-      el?.dispatchEvent(new WheelEvent('wheel', { deltaY: dir * 60, bubbles: true, cancelable: true }));
-      requestAnimationFrame(f);
-    };
-    requestAnimationFrame(f);
-  });
-}
+await openCase(page, server.url, which);
 await cdp.send('Profiler.enable');
 await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
 await cdp.send('Profiler.start');
