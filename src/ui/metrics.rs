@@ -3,7 +3,7 @@
 
 use super::dom;
 use super::engine::Snap;
-use super::geom::{fixed, Fixed};
+use super::geom::{fixed, Fixed, Shortest};
 use crate::sim::Time;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -115,20 +115,14 @@ fn spark(hist: &[(Time, Vec<f64>)], k: usize) -> String {
         .join(" ")
 }
 
-/// A moment for reading: "3 s", "1.375 s", "250 ms", "12.5 ms" (to the microsecond at most,
-/// trailing zeros dropped); `Time`'s own form ("1375352us") is the exact one links use.
+/// A moment for reading: "3 s", "1.375352 s", "250 ms", "12.5 ms" (the shortest exact form);
+/// `Time`'s own form ("1375352us") is the one links use.
 fn readable(t: Time) -> String {
-    let (v, digits, unit) = if t.0 >= 1_000_000 {
-        (t.0 as f64 / 1e6, 6, "s")
+    if t.0 >= 1_000_000 {
+        format!("{} s", Shortest(t.0 as f64 / 1e6))
     } else {
-        (t.0 as f64 / 1e3, 3, "ms")
-    };
-    let mut s = fixed(v, digits);
-    if s.contains('.') {
-        let keep = s.trim_end_matches('0').trim_end_matches('.').len();
-        s.truncate(keep);
+        format!("{} ms", Shortest(t.0 as f64 / 1e3))
     }
-    format!("{s} {unit}")
 }
 
 /// A history compared by pointer (see [`MetricsProps`]).
@@ -189,7 +183,7 @@ pub fn Metrics(props: &MetricsProps) -> Html {
                     let held = held_at(inv.held, inv.first_violation, s.t);
                     let seek = inv.first_violation.map(|t| {
                         let cb = props.on_seek.clone();
-                        // In seconds for reading ("1.375 s", not "1375352us"); the button seeks to the exact time.
+                        // For reading ("1.375352 s", not "1375352us"); the button seeks to the exact time.
                         let at = readable(t);
                         let text = if held { format!("violated later, at {at} →") } else { format!("violated at {at} →") };
                         html! { <button class="link" onclick={Callback::from(move |_: MouseEvent| cb.emit(t))} aria-label={format!("Seek to the violation at {at}")}>{ text }</button> }

@@ -94,8 +94,7 @@ pub struct Halves {
     /// The diagram the last stage half was rendered with: the panels' turn gives the diagram
     /// this one again. (`PageState::diag` is no use for that: the canvases' paint before a
     /// panels' turn replaces it with the newer one they paint, so the diagram re-rendered on
-    /// every panels' turn and, not ticked, painted at once, forcing a synchronous layout of the
-    /// freshly rendered page: ~25 forced layouts in 3 s, measured.)
+    /// every panels' turn and, not ticked, repainted its canvas at once.)
     diagram: Option<Rc<spacetime::Diagram>>,
 }
 
@@ -239,7 +238,7 @@ fn defer_url(st: &Shared, s: &mut PageState) {
 /// moves) have stopped for its delay. Putting it off moves a deadline; the browser's timer is
 /// made once and, when it fires early, set again for the rest. (Replacing the timer on every
 /// wheel tick — a new JavaScript closure, a `setTimeout` and a `clearTimeout` each, twice —
-/// was ~0.4 ms of every scroll frame, measured.)
+/// was ~0.4–0.6 ms of a heavy scroll frame, measured.)
 #[derive(Default)]
 pub struct Trailing {
     due: f64,
@@ -874,10 +873,11 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 }
             }
             let playing = s.eng.as_ref().map(|e| e.playing).unwrap_or(false);
-            // A frame that only paints the canvases (or the last one, when the run stops).
-            let light = playing && dom::now_ms() - s.rendered_at < PANEL_MS / 2.0;
+            // A frame that only paints the canvases.
+            let light = playing && now - s.rendered_at < PANEL_MS / 2.0;
             // The URL write (`history.replaceState`, 2–3 ms in Chromium, measured) goes in such a
-            // frame, never in one that also renders half the page: those were the heaviest frames.
+            // frame (or the last one, when the run stops), never in one that also renders half the
+            // page: those were the heaviest frames.
             if (light || !playing) && s.eng.as_ref().map(|e| e.url_dirty).unwrap_or(false) {
                 sync_url(&mut s);
                 s.url_written_ms = now;
@@ -926,8 +926,8 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         // This render only moves the stage and the diagram on, or the run is playing and the
         // next frame paints anyway (a click, a worker's answer): their canvases wait for the next
         // frame (see `Painter::tick`) rather than read their boxes right after this render's DOM
-        // changes, which lays the page out twice. (On the panels' turn both keep their props
-        // and skip.)
+        // changes (a synchronous layout in the middle of the frame). (On the panels' turn both
+        // keep their props and skip.)
         s.stage_painter.tick();
         s.diag_painter.tick();
     }
