@@ -204,11 +204,11 @@ fn light_update(
         PANEL_MS as u32,
         move || force2.force_update(),
     );
-    if dom::now_ms() - s.rendered_at < PANEL_MS / 2.0 && paint_canvases(&mut s) {
+    if dom::now_ms() - s.rendered_at < PANEL_MS / 2.0 && paint_canvases(&mut s, true) {
         return;
     }
     if s.halves.panels_next() {
-        paint_canvases(&mut s);
+        paint_canvases(&mut s, true);
     }
     s.halves.tick = true;
     drop(s);
@@ -344,15 +344,15 @@ fn diagram_now(s: &mut PageState, snap: &Snap, reuse: Reuse) -> Option<Rc<spacet
     Some(d)
 }
 
-/// Between page renders: repaints only the canvas layers with the current frame. False when
-/// there is nothing to paint with (the page must render).
-fn paint_canvases(s: &mut PageState) -> bool {
+/// Between page renders: repaints only the canvas layers with the current frame (the diagram's
+/// only when `diagram`). False when there is nothing to paint with (the page must render).
+fn paint_canvases(s: &mut PageState, diagram: bool) -> bool {
     let Ok(e) = &mut s.eng else { return false };
     let snap = e.frame_snap();
     if !s.stage_painter.paint(&snap) {
         return false;
     }
-    if !s.embed {
+    if !s.embed && diagram {
         if let Some(d) = diagram_now(s, &snap, Reuse::NewMessages) {
             return s.diag_painter.paint(&d);
         }
@@ -882,12 +882,23 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 sync_url(&mut s);
                 s.url_written_ms = now;
             }
-            if light && paint_canvases(&mut s) {
+            // While playing, the diagram's arrows move on with the rest of the diagram (its cursor
+            // and time axis, SVG), which the stage's half re-renders every PANEL_MS: a frame
+            // repaints them only when the next frame will likely be that render, which then
+            // shows the diagram they were painted for. Repainting them whenever the cursor moved
+            // a 300th of the window (up to every frame) made them slide past a cursor that stood
+            // still, and cost the painter's thread ~8 ms a time for a window of long arrows
+            // (25 agents, 400–600 ms latency: 130 ms of its CPU a second, measured), competing
+            // with the page's main thread for the cores.
+            let diagram = !playing
+                || (!s.halves.panels_next()
+                    && now + dt.clamp(1.0, PANEL_MS) - s.rendered_at >= PANEL_MS / 2.0);
+            if light && paint_canvases(&mut s, diagram) {
                 return;
             }
             if playing {
                 if s.halves.panels_next() {
-                    paint_canvases(&mut s);
+                    paint_canvases(&mut s, false);
                 }
                 s.halves.tick = true;
             }

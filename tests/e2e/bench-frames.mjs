@@ -170,6 +170,12 @@ async function measure(page, label, extra, perFrame = null) {
 const stageMsgs = (page) => page.$eval('[data-testid=stage]', (e) => Number(e.dataset.msgs));
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
 if (process.env.BENCH_PAINT_HERE === '1') await page.addInitScript(() => { window.__swarmscopePaintHere = true; });
+// BENCH_CSS=<rules>: a style sheet added to every page first (to try a CSS change without a build).
+if (process.env.BENCH_CSS) {
+  await page.addInitScript((css) => {
+    addEventListener('DOMContentLoaded', () => document.head.append(Object.assign(document.createElement('style'), { textContent: css })));
+  }, process.env.BENCH_CSS);
+}
 
 // Case 1: 25 agents, long latency so that ≥ 500 messages are in flight, playing.
 const q1 = 's=heartbeat&seed=1&nodes=25&latency=400ms..600ms&interval=500ms&timeout=5s&t=2s&autoplay=1';

@@ -4,7 +4,8 @@
 // inclusive time per function. Build with names kept first (see profile-frames.mjs's header).
 //
 //   node tests/e2e/profile-heavy.mjs [stage|scroll] [dist-dir]
-// Env: SECS (default 8), TOP (default 0.1: the heaviest 10 %), ROWS (default 60).
+// Env: SECS (default 8), TOP (default 0.1: the heaviest 10 %), ROWS (default 60), SELF=1 (self
+// time per function instead of inclusive).
 import { chromium } from 'playwright-core';
 import { serveDir } from './support/server.mjs';
 import { CHROMIUM, LAUNCH_ARGS } from './support/harness.mjs';
@@ -57,7 +58,8 @@ const inclusive = new Map();
 for (const b of heavy) {
   for (const [id, d] of b.samples) {
     const seen = new Set();
-    for (let x = id; x !== undefined; x = parent.get(x)) {
+    // SELF=1: only the sampled function itself (self time) instead of every caller.
+    for (let x = id; x !== undefined; x = process.env.SELF === '1' ? undefined : parent.get(x)) {
       const n = name(x);
       if (!seen.has(n)) {
         seen.add(n);
@@ -66,7 +68,7 @@ for (const b of heavy) {
     }
   }
 }
-console.log(`the heaviest ${heavy.length} bursts, mean inclusive ms per burst:`);
+console.log(`the heaviest ${heavy.length} bursts, mean ${process.env.SELF === '1' ? 'self' : 'inclusive'} ms per burst:`);
 for (const [n, us] of [...inclusive].sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.ROWS ?? 60))) {
   console.log(`${(us / heavy.length / 1000).toFixed(2).padStart(6)}  ${n.slice(0, 150)}`);
 }
