@@ -6,9 +6,10 @@ use super::dom::{self, Esc};
 use super::engine::Snap;
 use super::geom::Fixed;
 use super::manip;
+use super::metrics::readable;
 use super::stage::{clock_text, ClockMode, Sel};
 use crate::sim::trace::{Fate, MsgRecord};
-use crate::sim::{Action, ByzantineMode, NodeId, NodeView, Status};
+use crate::sim::{Action, ByzantineMode, NodeId, NodeView, Status, Time};
 use std::fmt::Write as _;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -77,8 +78,15 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 s.push_str("<dl class=\"kv\">");
                 kv(&mut s, "message", &format!("#{id} {}", m.kind));
                 kv(&mut s, "route", &format!("a{} → a{}", m.from.0, m.to.0));
-                kv(&mut s, "sent", &m.sent.to_string());
-                kv(&mut s, "due", &m.deliver_at.to_string());
+                // Moments read as the metrics panel reads them ("1.219567 s"), not as links
+                // write them ("1219567us").
+                kv(&mut s, "sent", &readable(m.sent));
+                kv(&mut s, "due", &readable(m.deliver_at));
+                kv(
+                    &mut s,
+                    "latency",
+                    &readable(Time(m.deliver_at.0.saturating_sub(m.sent.0))),
+                );
                 let fate = match m.fate {
                     Fate::InFlight => "in flight".to_string(),
                     Fate::Delivered => "delivered".into(),

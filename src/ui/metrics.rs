@@ -117,7 +117,7 @@ fn spark(hist: &[(Time, Vec<f64>)], k: usize) -> String {
 
 /// A moment for reading: "3 s", "1.375352 s", "250 ms", "12.5 ms" (the shortest exact form);
 /// `Time`'s own form ("1375352us") is the one links use.
-fn readable(t: Time) -> String {
+pub(crate) fn readable(t: Time) -> String {
     if t.0 >= 1_000_000 {
         format!("{} s", Shortest(t.0 as f64 / 1e6))
     } else {

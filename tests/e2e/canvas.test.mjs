@@ -62,6 +62,9 @@ app.test('stage messages: drawn where reported, hover names them, click inspects
   await page.waitForFunction((id) => window.swarmscopeStage().some((x) => x.id === id && x.selected), m.id);
   const insp = await page.getByTestId('inspector').textContent();
   assert.ok(insp.includes(`#${m.id} ${m.kind}`), insp);
+  // Its moments read in seconds or milliseconds, not in the links' microseconds.
+  assert.match(insp, /sent[\d.]+ m?sdue[\d.]+ m?slatency[\d.]+ m?s/, insp);
+  assert.doesNotMatch(insp, /\d+us/, insp);
   // Moving away hides the tip.
   await page.mouse.move(box.x + 2, box.y + 2);
   await tip.waitFor({ state: 'hidden' });
@@ -197,12 +200,15 @@ app.test('the canvases are painted in a worker, or on the main thread where that
 });
 
 /// Counts, for `ms` of animation frames, the frames in which the stage's SVG, the diagram's SVG
-/// and the side panels changed (a MutationObserver on each, read at the next frame).
+/// and the side panels changed (a MutationObserver on each, read at the next frame), and those in
+/// which the diagram's arrows were repainted (`arrows`: what `swarmscopeDiagram()` reports moved).
 async function halvesSeen(page, ms) {
   return page.evaluate((ms) => new Promise((done) => {
+    const sig = () => { const a = window.swarmscopeDiagram(); return a.length ? `${a.length}:${a[0].cx.toFixed(2)}:${a[a.length - 1].cx.toFixed(2)}` : ''; };
+    let last = sig();
     const parts = { stage: '[data-testid=stage]', diagram: '[data-testid=spacetime]', panels: '.side-col' };
     const dirty = {};
-    const seen = { frames: 0, stage: 0, diagram: 0, panels: 0, stage_and_panels: 0 };
+    const seen = { frames: 0, stage: 0, diagram: 0, panels: 0, stage_and_panels: 0, arrows: 0 };
     const obs = Object.entries(parts).map(([k, sel]) => {
       const o = new MutationObserver(() => { dirty[k] = true; });
       o.observe(document.querySelector(sel), { subtree: true, childList: true, characterData: true, attributes: true });
@@ -213,6 +219,9 @@ async function halvesSeen(page, ms) {
       seen.frames++;
       for (const k of Object.keys(parts)) if (dirty[k]) seen[k]++;
       if (dirty.stage && dirty.panels) seen.stage_and_panels++;
+      const now = sig();
+      if (now !== last) seen.arrows++;
+      last = now;
       for (const k of Object.keys(dirty)) delete dirty[k];
       if (performance.now() - t0 < ms) requestAnimationFrame(f);
       else { obs.forEach((o) => o.disconnect()); done(seen); }
@@ -221,7 +230,7 @@ async function halvesSeen(page, ms) {
   }), ms);
 }
 
-app.test('while it plays and scrolls, each render refreshes one half: the stage with its diagram, or the panels', { path: '/?s=heartbeat&seed=1&nodes=25&latency=400ms..600ms&interval=500ms&timeout=5s&t=2s&autoplay=1' }, async ({ page }) => {
+app.test('while it plays and scrolls, each render refreshes one half: the stage with its diagram, or the panels; playing, the arrows move with the diagram', { path: '/?s=heartbeat&seed=1&nodes=25&latency=400ms..600ms&interval=500ms&timeout=5s&t=2s&autoplay=1' }, async ({ page }) => {
   // page::Halves: renders while time runs refresh the stage and the diagram, or the panels, in
   // turn. The diagram re-rendered on the panels' turn too (with the newer diagram the canvases
   // had just painted), and its canvas, not ticked, repainted at once.
@@ -233,7 +242,12 @@ app.test('while it plays and scrolls, each render refreshes one half: the stage 
     assert.ok(seen.stage_and_panels <= 3, `${what}: the halves take turns: ${s}`);
     assert.ok(seen.diagram <= seen.stage + 2, `${what}: the diagram changes with the stage only: ${s}`);
   };
-  check(await halvesSeen(page, 2500), 'playing');
+  const playing = await halvesSeen(page, 2500);
+  check(playing, 'playing');
+  // While playing, the arrows move with the diagram's SVG (its cursor and time axis), not on
+  // their own whenever the cursor moved a 300th of the window (then ~2x as often as the SVG).
+  assert.ok(playing.arrows >= 8, `playing: the arrows move on: ${JSON.stringify(playing)}`);
+  assert.ok(playing.arrows <= playing.diagram + 2, `playing: the arrows move with the diagram's SVG: ${JSON.stringify(playing)}`);
   await page.keyboard.press('Space');
   await page.$eval('[data-testid=spacetime]', (e) => e.scrollIntoView());
   const scrolling = page.evaluate(() => new Promise((done) => {
@@ -248,4 +262,6 @@ app.test('while it plays and scrolls, each render refreshes one half: the stage 
   const seen = await halvesSeen(page, 2200);
   await scrolling;
   check(seen, 'scrolling');
+  // Scrolling, the arrows follow the wheel at once, in most frames (the SVG every third).
+  assert.ok(seen.arrows >= seen.frames / 2, `scrolling: the arrows follow the wheel: ${JSON.stringify(seen)}`);
 });

@@ -1,0 +1,58 @@
+// What the heaviest frames of the page's main thread are made of, by trace event (a tool, not a
+// test): frames cut at each rAF task as bench-frames.mjs cuts them, the heaviest TOP share (default
+// 0.1) by CPU, and for each trace event name its mean self CPU time (its own, not its children's)
+// per heavy frame, beside the same for the other frames. Unlike profile-heavy.mjs it needs no
+// build with names kept, and it shows Chromium's own work (layout, paint, layerize) by phase.
+//
+//   node tests/e2e/frames-self.mjs [stage|scroll] [dist]
+// Env: SECS (default 4), TOP, ROWS (default 40), CATS (trace categories).
+import { chromium } from 'playwright-core';
+import { serveDir } from './support/server.mjs';
+import { CHROMIUM, LAUNCH_ARGS } from './support/harness.mjs';
+import { openCase } from './support/cases.mjs';
+const which = process.argv[2] ?? 'stage';
+const server = await serveDir(process.argv[3] ?? 'dist', 0);
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true });
+const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+await openCase(page, server.url, which);
+await page.waitForTimeout(500);
+await browser.startTracing(page, { categories: (process.env.CATS ?? 'devtools.timeline,toplevel,blink,cc,v8,disabled-by-default-devtools.timeline,benchmark,gpu').split(',') });
+await page.waitForTimeout(Number(process.env.SECS ?? 4) * 1000);
+const trace = JSON.parse((await browser.stopTracing()).toString());
+const ev = trace.traceEvents;
+const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+const mine = ev.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+const tasks = mine.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
+const fires = mine.filter((e) => e.name === 'FireAnimationFrame');
+const bounds = []; let k = 0;
+for (const f of fires) {
+  while (k < tasks.length && tasks[k].ts + tasks[k].dur < f.ts) k++;
+  if (k < tasks.length && tasks[k].ts <= f.ts && bounds[bounds.length - 1] !== tasks[k].ts) bounds.push(tasks[k].ts);
+}
+// self time: walk with a stack
+const self = new Map();
+const stack = [];
+for (const e of mine) {
+  while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
+  const d = (e.tdur ?? e.dur);
+  e.self = d;
+  if (stack.length) stack[stack.length - 1].self -= d;
+  stack.push(e);
+}
+const frames = [];
+let j = 0;
+for (let b = 0; b + 1 < bounds.length; b++) {
+  const lo = bounds[b], hi = bounds[b + 1];
+  const f = { cpu: 0, agg: {} };
+  for (const t of tasks) if (t.ts >= lo && t.ts < hi) f.cpu += (t.tdur ?? t.dur) / 1000;
+  for (const e of mine) if (e.ts >= lo && e.ts < hi) f.agg[e.name] = (f.agg[e.name] ?? 0) + e.self / 1000;
+  frames.push(f);
+}
+frames.sort((a, b) => b.cpu - a.cpu);
+const top = frames.slice(0, Math.ceil(frames.length * Number(process.env.TOP ?? 0.1)));
+const rest = frames.slice(top.length);
+const sum = (arr) => { const a = {}; for (const f of arr) for (const [n, v] of Object.entries(f.agg)) a[n] = (a[n] ?? 0) + v / arr.length; return a; };
+const at = sum(top), ar = sum(rest);
+console.log(which, 'frames', frames.length, 'top cpu mean', (top.reduce((s, f) => s + f.cpu, 0) / top.length).toFixed(2), 'rest', (rest.reduce((s, f) => s + f.cpu, 0) / rest.length).toFixed(2));
+for (const [n, v] of Object.entries(at).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.ROWS ?? 40))) console.log(v.toFixed(3).padStart(7), (ar[n] ?? 0).toFixed(3).padStart(7), n);
+await browser.close(); await server.close();
