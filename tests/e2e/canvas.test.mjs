@@ -65,6 +65,7 @@ app.test('stage messages: drawn where reported, hover names them, click inspects
   // Its moments read in seconds or milliseconds, not in the links' microseconds.
   assert.match(insp, /sent[\d.]+ m?sdue[\d.]+ m?slatency[\d.]+ m?s/, insp);
   assert.doesNotMatch(insp, /\d+us/, insp);
+  await shot('canvas-message-inspected');
   // Moving away hides the tip.
   await page.mouse.move(box.x + 2, box.y + 2);
   await tip.waitFor({ state: 'hidden' });
