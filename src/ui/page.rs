@@ -72,6 +72,9 @@ pub struct PageState {
     pub url_owed: Trailing,
     /// The query last written to the address bar.
     pub url_written: String,
+    /// While playing: a frame painted the diagram's arrows for the stage's next turn (see
+    /// `on_frame`), which then shows that diagram; else that render makes a new one.
+    pub arrows_ahead: bool,
 }
 
 /// While playing, the whole page (agents' labels, panels, controls) re-renders at most this often
@@ -181,6 +184,7 @@ fn init(props: &PageProps) -> PageState {
         url_owed: Trailing::default(),
         url_written: String::new(),
         halves: Halves::default(),
+        arrows_ahead: false,
     }
 }
 
@@ -889,10 +893,16 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             // a 300th of the window (up to every frame) made them slide past a cursor that stood
             // still, and cost the painter's thread ~8 ms a time for a window of long arrows
             // (25 agents, 400–600 ms latency: 130 ms of its CPU a second, measured), competing
-            // with the page's main thread for the cores.
+            // with the page's main thread for the cores. (Once a turn: should the render come a
+            // frame later than foreseen, it shows the diagram painted first; should no frame come
+            // between renders, on a slow machine, the render makes its own.)
             let diagram = !playing
                 || (!s.halves.panels_next()
+                    && !s.arrows_ahead
                     && now + dt.clamp(1.0, PANEL_MS) - s.rendered_at >= PANEL_MS / 2.0);
+            if light && playing && diagram {
+                s.arrows_ahead = true;
+            }
             if light && paint_canvases(&mut s, diagram) {
                 return;
             }
@@ -942,11 +952,17 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         s.stage_painter.tick();
         s.diag_painter.tick();
     }
+    // Playing, the stage's turn shows the diagram a frame just painted ahead of it; without one
+    // (no frame between renders, on a slow machine) it makes a new one, painted next frame.
     let reuse = match &s.eng {
         _ if keep_diagram => Reuse::Cursor,
-        Ok(e) if e.playing => Reuse::Cursor,
+        Ok(e) if e.playing && s.arrows_ahead => Reuse::Cursor,
+        Ok(e) if e.playing => Reuse::NewMessages,
         _ => Reuse::Exact,
     };
+    if !keep_diagram {
+        s.arrows_ahead = false;
+    }
     let kept = s.halves.diagram.clone().filter(|_| keep_diagram);
     let Some(diagram) = kept.or_else(|| diagram_now(&mut s, &stage_snap, reuse)) else {
         return html! {};

@@ -203,7 +203,7 @@ app.test('the canvases are painted in a worker, or on the main thread where that
 /// Counts, for `ms` of animation frames, the frames in which the stage's SVG, the diagram's SVG
 /// and the side panels changed (a MutationObserver on each, read at the next frame), and those in
 /// which the diagram's arrows were repainted (`arrows`: what `swarmscopeDiagram()` reports moved).
-async function halvesSeen(page, ms) {
+async function partsSeen(page, ms) {
   return page.evaluate((ms) => new Promise((done) => {
     const sig = () => { const a = window.swarmscopeDiagram(); return a.length ? `${a.length}:${a[0].cx.toFixed(2)}:${a[a.length - 1].cx.toFixed(2)}` : ''; };
     let last = sig();
@@ -243,7 +243,7 @@ app.test('while it plays and scrolls, each render refreshes one half: the stage 
     assert.ok(seen.stage_and_panels <= 3, `${what}: the halves take turns: ${s}`);
     assert.ok(seen.diagram <= seen.stage + 2, `${what}: the diagram changes with the stage only: ${s}`);
   };
-  const playing = await halvesSeen(page, 2500);
+  const playing = await partsSeen(page, 2500);
   check(playing, 'playing');
   // While playing, the arrows move with the diagram's SVG (its cursor and time axis), not on
   // their own whenever the cursor moved a 300th of the window (then ~2x as often as the SVG).
@@ -260,9 +260,26 @@ app.test('while it plays and scrolls, each render refreshes one half: the stage 
     };
     requestAnimationFrame(f);
   }));
-  const seen = await halvesSeen(page, 2200);
+  const seen = await partsSeen(page, 2200);
   await scrolling;
   check(seen, 'scrolling');
   // Scrolling, the arrows follow the wheel at once, in most frames (the SVG every third).
   assert.ok(seen.arrows >= seen.frames / 2, `scrolling: the arrows follow the wheel: ${JSON.stringify(seen)}`);
+});
+
+app.test('on a slow machine (CPU throttled 8×), the arrows of a playing diagram still move with it', { path: '/?s=heartbeat&seed=1&nodes=25&latency=400ms..600ms&interval=500ms&timeout=5s&t=2s&autoplay=1' }, async ({ page }) => {
+  // Frames there take longer than the renders' spacing, so no frame paints the diagram's arrows
+  // ahead of the stage's turn (page.rs, `arrows_ahead`): that render must make them.
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=stage]')?.dataset.msgs) >= 200);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Emulation.setCPUThrottlingRate', { rate: Number(process.env.THROTTLE ?? 8) });
+  try {
+    const seen = await partsSeen(page, 4000);
+    const s = JSON.stringify(seen);
+    assert.ok(seen.diagram >= 3, `the diagram moves on: ${s}`);
+    assert.ok(seen.arrows >= 3, `its arrows move on too: ${s}`);
+    assert.ok(seen.arrows <= seen.diagram + 2, `with it: ${s}`);
+  } finally {
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+  }
 });
