@@ -45,6 +45,9 @@ pub struct Engine {
     snap_full: bool,
     /// `hash_marks[k]`: the trace hash after the first `k × HASH_BLOCK` events.
     hash_marks: Vec<TraceHash>,
+    /// Counts the rebuilds, resets and forks: what was drawn for an older count shows another
+    /// run (or another future of it), whatever its time and window.
+    pub generation: u64,
 }
 
 /// A message to draw on the stage.
@@ -132,6 +135,7 @@ impl Engine {
             snap: None,
             snap_full: false,
             hash_marks: vec![],
+            generation: 0,
         };
         if let Some(t) = e.run.time {
             // A link's time is reached in full (not one tick's budget), so it opens where it was;
@@ -204,6 +208,7 @@ impl Engine {
         self.url_dirty = true;
         // A fork or a rebuild rewrites the trace: hash checkpoints start over.
         self.hash_marks.clear();
+        self.generation += 1;
     }
 
     /// The trace hash of the run up to `t`: the head's hash at the head, else from the checkpoint

@@ -81,12 +81,18 @@ pub fn Inspector(props: &InspectorProps) -> Html {
                 // Moments read as the metrics panel reads them ("1.219567 s"), not as links
                 // write them ("1219567us").
                 kv(&mut s, "sent", &readable(m.sent));
-                kv(&mut s, "due", &readable(m.deliver_at));
-                kv(
-                    &mut s,
-                    "latency",
-                    &readable(Time(m.deliver_at.0.saturating_sub(m.sent.0))),
-                );
+                if let Fate::Dropped(_) = m.fate {
+                    // A lost message's `deliver_at` is where it dies (half-way for one lost on
+                    // the way): it has no latency.
+                    kv(&mut s, "lost at", &readable(m.deliver_at));
+                } else {
+                    kv(&mut s, "due", &readable(m.deliver_at));
+                    kv(
+                        &mut s,
+                        "latency",
+                        &readable(Time(m.deliver_at.0.saturating_sub(m.sent.0))),
+                    );
+                }
                 let fate = match m.fate {
                     Fate::InFlight => "in flight".to_string(),
                     Fate::Delivered => "delivered".into(),

@@ -35,8 +35,9 @@ pub struct PageProps {
     pub on_home: Callback<()>,
 }
 
-/// What a cached diagram was drawn for: cursor (quantised), window, messages, interventions.
-type DiagKey = (u64, u64, usize, usize);
+/// What a cached diagram was drawn for: cursor (quantised), window, messages, interventions, the
+/// engine's generation (a reset or a new seed at the same moment is another run).
+type DiagKey = (u64, u64, usize, usize, u64);
 
 /// Everything the page keeps between frames.
 pub struct PageState {
@@ -310,9 +311,9 @@ enum Reuse {
     Exact,
     /// New messages alone do not redraw it (frames between page renders while playing).
     NewMessages,
-    /// Nor does the cursor: a page render while playing takes the diagram the last frame
-    /// painted (at most a frame old), so that its frame does not also repaint the diagram's
-    /// arrows — the next frame moves it on.
+    /// Nor does the cursor: the stage's turn while playing takes the diagram a frame painted
+    /// just ahead of it (see `on_frame`, `PageState::arrows_ahead`), so that its frame does not
+    /// also compute and record the diagram's arrows; the panels' turn keeps the diagram.
     Cursor,
 }
 
@@ -326,12 +327,13 @@ fn diagram_now(s: &mut PageState, snap: &Snap, reuse: Reuse) -> Option<Rc<spacet
         win,
         e.sim.trace().msgs.len(),
         snap.interventions,
+        e.generation,
     );
     if let Some((k, d)) = &s.diag {
         let same = match reuse {
             Reuse::Exact => *k == key,
-            Reuse::NewMessages => (k.0, k.1, k.3) == (key.0, key.1, key.3),
-            Reuse::Cursor => (k.1, k.3) == (key.1, key.3),
+            Reuse::NewMessages => (k.0, k.1, k.3, k.4) == (key.0, key.1, key.3, key.4),
+            Reuse::Cursor => (k.1, k.3, k.4) == (key.1, key.3, key.4),
         };
         if same {
             return Some(d.clone());
@@ -877,8 +879,9 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                 }
             }
             let playing = s.eng.as_ref().map(|e| e.playing).unwrap_or(false);
-            // A frame that only paints the canvases.
-            let light = playing && now - s.rendered_at < PANEL_MS / 2.0;
+            // A frame that only paints the canvases. (After one that painted the diagram's arrows
+            // ahead of the stage's turn, that turn comes now, whatever the clock says.)
+            let light = playing && !s.arrows_ahead && now - s.rendered_at < PANEL_MS / 2.0;
             // The URL write (`history.replaceState`, 2–3 ms in Chromium, measured) goes in such a
             // frame (or the last one, when the run stops), never in one that also renders half the
             // page: those were the heaviest frames.
@@ -893,17 +896,18 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             // a 300th of the window (up to every frame) made them slide past a cursor that stood
             // still, and cost the painter's thread ~8 ms a time for a window of long arrows
             // (25 agents, 400–600 ms latency: 130 ms of its CPU a second, measured), competing
-            // with the page's main thread for the cores. (Once a turn: should the render come a
-            // frame later than foreseen, it shows the diagram painted first; should no frame come
-            // between renders, on a slow machine, the render makes its own.)
+            // with the page's main thread for the cores. (Once a turn, and the render follows in
+            // the next frame, see `light`; should no frame come between renders, on a slow
+            // machine, the render makes its own.)
             let diagram = !playing
                 || (!s.halves.panels_next()
                     && !s.arrows_ahead
                     && now + dt.clamp(1.0, PANEL_MS) - s.rendered_at >= PANEL_MS / 2.0);
-            if light && playing && diagram {
-                s.arrows_ahead = true;
-            }
             if light && paint_canvases(&mut s, diagram) {
+                // (In embed mode there is no diagram.)
+                if diagram && !s.embed {
+                    s.arrows_ahead = true;
+                }
                 return;
             }
             if playing {
@@ -953,10 +957,11 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         s.diag_painter.tick();
     }
     // Playing, the stage's turn shows the diagram a frame just painted ahead of it; without one
-    // (no frame between renders, on a slow machine) it makes a new one, painted next frame.
+    // (no frame between renders, on a slow machine), or in a render that is no tick (a click), it
+    // makes a new one, painted next frame. Embedded, no diagram is shown: the cached one does.
     let reuse = match &s.eng {
         _ if keep_diagram => Reuse::Cursor,
-        Ok(e) if e.playing && s.arrows_ahead => Reuse::Cursor,
+        Ok(e) if e.playing && (s.embed || (tick && s.arrows_ahead)) => Reuse::Cursor,
         Ok(e) if e.playing => Reuse::NewMessages,
         _ => Reuse::Exact,
     };
