@@ -42,6 +42,7 @@ import { chromium } from 'playwright-core';
 import { serveDir } from './support/server.mjs';
 import { CHROMIUM, LAUNCH_ARGS } from './support/harness.mjs';
 import { openCase } from './support/cases.mjs';
+import { frameStarts } from './support/trace.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
@@ -105,15 +106,9 @@ function busyPerFrame(trace) {
   if (!main) return { busy: [], cpu: [], phases: {} };
   const mine = ev.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid).sort((a, b) => a.ts - b.ts);
   const tasks = mine.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
-  const fires = mine.filter((e) => e.name === 'FireAnimationFrame');
-  // Frame boundaries: the start of the task containing each FireAnimationFrame.
-  const bounds = [];
-  let k = 0;
-  for (const f of fires) {
-    while (k < tasks.length && tasks[k].ts + tasks[k].dur < f.ts) k++;
-    // Several rAF callbacks (ours, the app's) fire in one task: one frame.
-    if (k < tasks.length && tasks[k].ts <= f.ts && bounds[bounds.length - 1] !== tasks[k].ts) bounds.push(tasks[k].ts);
-  }
+  // Frame boundaries: the start of the task containing each FireAnimationFrame (several rAF
+  // callbacks, ours and the app's, fire in one task: one frame).
+  const bounds = frameStarts(mine, tasks);
   const busy = [];
   const cpu = [];
   let j = 0;

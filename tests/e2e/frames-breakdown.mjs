@@ -9,6 +9,7 @@
 import { chromium } from 'playwright-core';
 import { serveDir } from './support/server.mjs';
 import { CHROMIUM, LAUNCH_ARGS } from './support/harness.mjs';
+import { frameStarts } from './support/trace.mjs';
 const which = process.argv[2] ?? 'stage';
 const server = await serveDir(process.argv[3] ?? 'dist', 0);
 const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...LAUNCH_ARGS, ...(process.env.CAPPED === '1' ? [] : ['--disable-frame-rate-limit','--disable-gpu-vsync'])], headless: true });
@@ -32,12 +33,7 @@ const ev = trace.traceEvents;
 const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
 const mine = ev.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid).sort((a, b) => a.ts - b.ts);
 const tasks = mine.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
-const fires = mine.filter((e) => e.name === 'FireAnimationFrame');
-const bounds = []; let k = 0;
-for (const f of fires) {
-  while (k < tasks.length && tasks[k].ts + tasks[k].dur < f.ts) k++;
-  if (k < tasks.length && tasks[k].ts <= f.ts && bounds[bounds.length - 1] !== tasks[k].ts) bounds.push(tasks[k].ts);
-}
+const bounds = frameStarts(mine, tasks);
 const frames = [];
 for (let b = 0; b + 1 < bounds.length; b++) {
   const lo = bounds[b], hi = bounds[b+1];

@@ -6,29 +6,16 @@
 //
 //   node tests/e2e/frames-self.mjs [stage|scroll] [dist]
 // Env: SECS (default 4), TOP, ROWS (default 40), CATS (trace categories).
-import { chromium } from 'playwright-core';
-import { serveDir } from './support/server.mjs';
-import { CHROMIUM, LAUNCH_ARGS } from './support/harness.mjs';
-import { openCase } from './support/cases.mjs';
+import { traceCase, frameStarts } from './support/trace.mjs';
 const which = process.argv[2] ?? 'stage';
-const server = await serveDir(process.argv[3] ?? 'dist', 0);
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true });
-const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-await openCase(page, server.url, which);
-await page.waitForTimeout(500);
-await browser.startTracing(page, { categories: (process.env.CATS ?? 'devtools.timeline,toplevel,blink,cc,v8,disabled-by-default-devtools.timeline,benchmark,gpu').split(',') });
-await page.waitForTimeout(Number(process.env.SECS ?? 4) * 1000);
-const trace = JSON.parse((await browser.stopTracing()).toString());
-const ev = trace.traceEvents;
+const ev = await traceCase(which, process.argv[3] ?? 'dist', {
+  secs: Number(process.env.SECS ?? 4),
+  categories: (process.env.CATS ?? 'devtools.timeline,toplevel,blink,cc,v8,disabled-by-default-devtools.timeline,benchmark,gpu').split(','),
+});
 const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
 const mine = ev.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
 const tasks = mine.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
-const fires = mine.filter((e) => e.name === 'FireAnimationFrame');
-const bounds = []; let k = 0;
-for (const f of fires) {
-  while (k < tasks.length && tasks[k].ts + tasks[k].dur < f.ts) k++;
-  if (k < tasks.length && tasks[k].ts <= f.ts && bounds[bounds.length - 1] !== tasks[k].ts) bounds.push(tasks[k].ts);
-}
+const bounds = frameStarts(mine, tasks);
 // self time: walk with a stack
 const self = new Map();
 const stack = [];
@@ -40,7 +27,6 @@ for (const e of mine) {
   stack.push(e);
 }
 const frames = [];
-let j = 0;
 for (let b = 0; b + 1 < bounds.length; b++) {
   const lo = bounds[b], hi = bounds[b + 1];
   const f = { cpu: 0, agg: {} };
@@ -55,4 +41,3 @@ const sum = (arr) => { const a = {}; for (const f of arr) for (const [n, v] of O
 const at = sum(top), ar = sum(rest);
 console.log(which, 'frames', frames.length, 'top cpu mean', (top.reduce((s, f) => s + f.cpu, 0) / top.length).toFixed(2), 'rest', (rest.reduce((s, f) => s + f.cpu, 0) / rest.length).toFixed(2));
 for (const [n, v] of Object.entries(at).sort((a, b) => b[1] - a[1]).slice(0, Number(process.env.ROWS ?? 40))) console.log(v.toFixed(3).padStart(7), (ar[n] ?? 0).toFixed(3).padStart(7), n);
-await browser.close(); await server.close();

@@ -5,21 +5,12 @@
 //
 //   node tests/e2e/threads.mjs [stage|scroll] [dist]
 // Env: SECS (default 4).
-import { chromium } from 'playwright-core';
-import { serveDir } from './support/server.mjs';
-import { CHROMIUM, LAUNCH_ARGS } from './support/harness.mjs';
-import { openCase } from './support/cases.mjs';
-const which = process.argv[2] ?? 'stage';
-const server = await serveDir(process.argv[3] ?? 'dist', 0);
-const browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS, headless: true });
-const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-await openCase(page, server.url, which);
-await page.waitForTimeout(500);
+import { traceCase } from './support/trace.mjs';
 const secs = Number(process.env.SECS ?? 4);
-await browser.startTracing(page, { categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'viz', 'gpu', 'cc'] });
-await page.waitForTimeout(secs * 1000);
-const trace = JSON.parse((await browser.stopTracing()).toString());
-const ev = trace.traceEvents;
+const ev = await traceCase(process.argv[2] ?? 'stage', process.argv[3] ?? 'dist', {
+  secs,
+  categories: ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'viz', 'gpu', 'cc'],
+});
 const names = new Map();
 for (const e of ev) if (e.name === 'thread_name') names.set(`${e.pid}/${e.tid}`, e.args.name);
 const pnames = new Map();
@@ -36,4 +27,3 @@ for (const [k, arr] of byThread) {
 }
 const rows = [...per].sort((a, b) => b[1].cpu - a[1].cpu).slice(0, 20);
 for (const [k, v] of rows) console.log(`${v.cpu.toFixed(1).padStart(6)} ms cpu/s ${v.wall.toFixed(1).padStart(6)} ms wall/s  ${pnames.get(Number(k.split('/')[0])) ?? '?'} / ${names.get(k) ?? k}`);
-await browser.close(); await server.close();
