@@ -634,7 +634,7 @@ mod tests {
         // The panel skips the renders of the stage's turn (page::Halves) only if its props
         // equal the last ones: the history went in as a fresh clone compared by value, and a NaN
         // sample (no detection yet) made every render a change, sparklines and all.
-        use crate::ui::metrics::MetricsProps;
+        use super::super::metrics::MetricsProps;
         use yew::Callback;
         let mut e = engine();
         e.playing = true;

@@ -235,6 +235,17 @@ pub fn fmt_ms(ms: f64) -> String {
     }
 }
 
+/// A moment for reading, exact: "3 s", "1.375352 s", "250 ms", "12.5 ms" (the shortest exact
+/// form; [`fmt_ms`] keeps a fixed number of decimals for labels whose width must not jump).
+/// `Time`'s own form ("1375352us") is the one links use.
+pub fn readable(t: crate::sim::Time) -> String {
+    if t.0 >= 1_000_000 {
+        format!("{} s", Shortest(t.0 as f64 / 1e6))
+    } else {
+        format!("{} ms", Shortest(t.0 as f64 / 1e3))
+    }
+}
+
 /// A label block's line height, in ems.
 pub const LINE_EM: f64 = 1.15;
 
@@ -521,6 +532,18 @@ fn blocks_around(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn moments_read_in_seconds_or_milliseconds_without_trailing_zeros() {
+        use crate::sim::Time;
+        assert_eq!(readable(Time(3_000_000)), "3 s");
+        assert_eq!(readable(Time(1_375_352)), "1.375352 s");
+        assert_eq!(readable(Time(1_375_000)), "1.375 s");
+        assert_eq!(readable(Time(250_000)), "250 ms");
+        assert_eq!(readable(Time(12_500)), "12.5 ms");
+        assert_eq!(readable(Time(7)), "0.007 ms");
+        assert_eq!(readable(Time(0)), "0 ms");
+    }
 
     #[test]
     fn ring_labels_stay_in_the_box_and_off_each_other_and_the_agents() {

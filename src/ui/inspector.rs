@@ -4,9 +4,8 @@
 
 use super::dom::{self, Esc};
 use super::engine::Snap;
-use super::geom::Fixed;
+use super::geom::{readable, Fixed};
 use super::manip;
-use super::metrics::readable;
 use super::stage::{clock_text, ClockMode, Sel};
 use crate::sim::trace::{Fate, MsgRecord};
 use crate::sim::{Action, ByzantineMode, NodeId, NodeView, Status, Time};

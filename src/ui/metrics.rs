@@ -3,7 +3,7 @@
 
 use super::dom;
 use super::engine::Snap;
-use super::geom::{fixed, Fixed, Shortest};
+use super::geom::{fixed, readable, Fixed};
 use crate::sim::Time;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -115,16 +115,6 @@ fn spark(hist: &[(Time, Vec<f64>)], k: usize) -> String {
         .join(" ")
 }
 
-/// A moment for reading: "3 s", "1.375352 s", "250 ms", "12.5 ms" (the shortest exact form);
-/// `Time`'s own form ("1375352us") is the one links use.
-pub(crate) fn readable(t: Time) -> String {
-    if t.0 >= 1_000_000 {
-        format!("{} s", Shortest(t.0 as f64 / 1e6))
-    } else {
-        format!("{} ms", Shortest(t.0 as f64 / 1e3))
-    }
-}
-
 /// A history compared by pointer (see [`MetricsProps`]).
 struct SameHist(Rc<Vec<(Time, Vec<f64>)>>);
 
@@ -211,17 +201,6 @@ pub fn Metrics(props: &MetricsProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn moments_read_in_seconds_or_milliseconds_without_trailing_zeros() {
-        assert_eq!(readable(Time(3_000_000)), "3 s");
-        assert_eq!(readable(Time(1_375_352)), "1.375352 s");
-        assert_eq!(readable(Time(1_375_000)), "1.375 s");
-        assert_eq!(readable(Time(250_000)), "250 ms");
-        assert_eq!(readable(Time(12_500)), "12.5 ms");
-        assert_eq!(readable(Time(7)), "0.007 ms");
-        assert_eq!(readable(Time(0)), "0 ms");
-    }
 
     #[test]
     fn scrubbed_back_the_panel_reads_the_last_sample_at_or_before_the_cursor() {

@@ -20,7 +20,7 @@ mod help;
 pub mod hooks;
 mod inspector;
 pub mod manip;
-pub(crate) mod metrics;
+mod metrics;
 mod pacelc;
 mod page;
 pub mod paint;

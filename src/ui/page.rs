@@ -35,9 +35,33 @@ pub struct PageProps {
     pub on_home: Callback<()>,
 }
 
-/// What a cached diagram was drawn for: cursor (quantised), window, messages, interventions, the
-/// engine's generation (a reset or a new seed at the same moment is another run).
-type DiagKey = (u64, u64, usize, usize, u64);
+/// What a cached diagram was drawn for.
+#[derive(Clone, Copy, PartialEq)]
+pub struct DiagKey {
+    /// The cursor, quantised to a 300th of the window.
+    cursor: u64,
+    /// The window's width, model µs.
+    win: u64,
+    /// Messages recorded.
+    msgs: usize,
+    interventions: usize,
+    /// The engine's generation: a reset or a new seed at the same moment is another run.
+    generation: u64,
+}
+
+impl DiagKey {
+    /// Whether a diagram drawn for `self` may stand for one at `now`, as `reuse` allows (the
+    /// window, the interventions and the run must always match).
+    fn serves(&self, now: &DiagKey, reuse: Reuse) -> bool {
+        let run = (self.win, self.interventions, self.generation)
+            == (now.win, now.interventions, now.generation);
+        match reuse {
+            Reuse::Exact => self == now,
+            Reuse::NewMessages => run && self.cursor == now.cursor,
+            Reuse::Cursor => run,
+        }
+    }
+}
 
 /// Everything the page keeps between frames.
 pub struct PageState {
@@ -322,20 +346,15 @@ enum Reuse {
 fn diagram_now(s: &mut PageState, snap: &Snap, reuse: Reuse) -> Option<Rc<spacetime::Diagram>> {
     let win = s.win;
     let e = s.eng.as_ref().ok()?;
-    let key = (
-        snap.t.0 / (win / 300).max(1),
+    let key = DiagKey {
+        cursor: snap.t.0 / (win / 300).max(1),
         win,
-        e.sim.trace().msgs.len(),
-        snap.interventions,
-        e.generation,
-    );
+        msgs: e.sim.trace().msgs.len(),
+        interventions: snap.interventions,
+        generation: e.generation,
+    };
     if let Some((k, d)) = &s.diag {
-        let same = match reuse {
-            Reuse::Exact => *k == key,
-            Reuse::NewMessages => (k.0, k.1, k.3, k.4) == (key.0, key.1, key.3, key.4),
-            Reuse::Cursor => (k.1, k.3, k.4) == (key.1, key.3, key.4),
-        };
-        if same {
+        if k.serves(&key, reuse) {
             return Some(d.clone());
         }
     }
@@ -896,13 +915,11 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             // a 300th of the window (up to every frame) made them slide past a cursor that stood
             // still, and cost the painter's thread ~8 ms a time for a window of long arrows
             // (25 agents, 400–600 ms latency: 130 ms of its CPU a second, measured), competing
-            // with the page's main thread for the cores. (Once a turn, and the render follows in
-            // the next frame, see `light`; should no frame come between renders, on a slow
-            // machine, the render makes its own.)
-            let diagram = !playing
-                || (!s.halves.panels_next()
-                    && !s.arrows_ahead
-                    && now + dt.clamp(1.0, PANEL_MS) - s.rendered_at >= PANEL_MS / 2.0);
+            // with the page's main thread for the cores. (Only a light frame paints them so, once
+            // a turn: the render follows in the next frame, see `light`; should no frame come
+            // between renders, on a slow machine, the render makes its own.)
+            let diagram = !s.halves.panels_next()
+                && now + dt.clamp(1.0, PANEL_MS) - s.rendered_at >= PANEL_MS / 2.0;
             if light && paint_canvases(&mut s, diagram) {
                 // (In embed mode there is no diagram.)
                 if diagram && !s.embed {
