@@ -318,10 +318,8 @@ pub fn radial(
     // its smallest form goes in the bottom-left one with the labels there making way, if they
     // can (only by dropping lines: names stay); else in the corner it covers least of (it has a
     // backing of the stage's colour).
-    let covered = |bs: &[LabelBlock], k: (f64, f64, f64, f64)| {
-        let over = |a: (f64, f64, f64, f64)| {
-            (a.2.min(k.2) - a.0.max(k.0)).max(0.0) * (a.3.min(k.3) - a.1.max(k.1)).max(0.0)
-        };
+    let covered = |bs: &[LabelBlock], k: Rect| {
+        let over = |a: Rect| overlap(a, k);
         let discs: f64 = pts
             .iter()
             .map(|p| over((p.0 - r - 7.0, p.1 - r - 7.0, p.0 + r + 7.0, p.1 + r + 7.0)))
@@ -352,6 +350,67 @@ pub fn radial(
         })
         .unwrap_or((0.0, h - kh));
     (free, Some((last, (x, y + kh))))
+}
+
+/// A box: left, top, right, bottom.
+pub type Rect = (f64, f64, f64, f64);
+
+/// The area two boxes share.
+fn overlap(a: Rect, b: Rect) -> f64 {
+    (a.2.min(b.2) - a.0.max(b.0)).max(0.0) * (a.3.min(b.3) - a.1.max(b.1)).max(0.0)
+}
+
+/// Where agent `i`'s menu, `(mw, mh)` in stage units, goes in a `w`×`h` stage: its top-left
+/// corner, inside the stage. Of the places on a 10-unit grid it takes the one that covers least
+/// of the agents and stays closest to the clicked one: another agent's disc counts ten times its
+/// label (the agents' [`radial`] `blocks`, none on a grid), the clicked agent's own disc two
+/// times and its label half (it is selected, and the inspector shows the same), and each unit
+/// of distance between the agent's centre and the menu as much as 40 square units covered.
+pub fn menu_at(
+    pts: &[(f64, f64)],
+    r: f64,
+    blocks: &[LabelBlock],
+    lh: f64,
+    (w, h): (f64, f64),
+    i: usize,
+    (mw, mh): (f64, f64),
+) -> (f64, f64) {
+    let Some(&p) = pts.get(i) else {
+        return (0.0, 0.0);
+    };
+    let cost = |(x, y): (f64, f64)| {
+        let m = (x, y, x + mw, y + mh);
+        let weight = |j: usize, mine: f64, other: f64| if j == i { mine } else { other };
+        let discs: f64 = pts
+            .iter()
+            .enumerate()
+            .map(|(j, q)| {
+                let d = (q.0 - r - 4.0, q.1 - r - 4.0, q.0 + r + 4.0, q.1 + r + 4.0);
+                overlap(d, m) * weight(j, 2.0, 10.0)
+            })
+            .sum();
+        let labels: f64 = blocks
+            .iter()
+            .zip(pts)
+            .enumerate()
+            .map(|(j, (b, q))| overlap(b.rect(*q, lh), m) * weight(j, 0.5, 1.0))
+            .sum();
+        let (dx, dy) = (
+            (x - p.0).max(p.0 - x - mw).max(0.0),
+            (y - p.1).max(p.1 - y - mh).max(0.0),
+        );
+        discs + labels + 40.0 * (dx * dx + dy * dy).sqrt()
+    };
+    const STEP: f64 = 5.0;
+    let (nx, ny) = (
+        ((w - mw) / STEP).floor().max(0.0) as usize,
+        ((h - mh) / STEP).floor().max(0.0) as usize,
+    );
+    (0..=nx)
+        .flat_map(|a| (0..=ny).map(move |b| (a as f64 * STEP, b as f64 * STEP)))
+        .map(|c| (cost(c), c))
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map_or((0.0, 0.0), |(_, c)| c)
 }
 
 /// [`radial`]'s blocks, beside the agents on the left and right (`sides`) or all above and
@@ -532,6 +591,63 @@ fn blocks_around(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_agents_menu_stays_on_the_stage_and_off_the_other_agents_on_small_rings() {
+        let (w, h, lh, m) = (800.0, 500.0, 12.0 * LINE_EM, (230.0, 215.0));
+        for n in 2..=RING_MAX {
+            let lay = layout(n, w, h);
+            let (blocks, _) = radial(&lay.pts, lay.r, (w, h), lh, &[]);
+            for i in 0..n {
+                let (x, y) = menu_at(&lay.pts, lay.r, &blocks, lh, (w, h), i, m);
+                assert!(
+                    x >= 0.0 && y >= 0.0 && x + m.0 <= w && y + m.1 <= h,
+                    "n={n} i={i}: ({x},{y})"
+                );
+                let covers = |q: &(f64, f64)| {
+                    q.0 + lay.r > x
+                        && q.0 - lay.r < x + m.0
+                        && q.1 + lay.r > y
+                        && q.1 - lay.r < y + m.1
+                };
+                // Up to six agents there is a place clear of the others right beside the agent
+                // (within 40 units of its disc); with more it may take a corner, or cover a
+                // sliver of a neighbour.
+                let gap = (x - lay.pts[i].0 - lay.r)
+                    .max(lay.pts[i].0 - lay.r - x - m.0)
+                    .max(y - lay.pts[i].1 - lay.r)
+                    .max(lay.pts[i].1 - lay.r - y - m.1);
+                assert!(n > 6 || gap <= 40.0, "n={n} i={i}: {gap} units away");
+                if n <= 6 {
+                    let hit: Vec<usize> =
+                        (0..n).filter(|j| *j != i && covers(&lay.pts[*j])).collect();
+                    assert!(
+                        hit.is_empty(),
+                        "n={n}: a{i}'s menu at ({x},{y}) covers {hit:?}"
+                    );
+                }
+            }
+        }
+        // The case that was seen: a2 of five, bottom right, had its menu up and to the left,
+        // over a3 and a4's labels. Now it is clear of them.
+        let lay = layout(5, w, h);
+        let (blocks, _) = radial(&lay.pts, lay.r, (w, h), lh, &[]);
+        let (x, y) = menu_at(&lay.pts, lay.r, &blocks, lh, (w, h), 2, m);
+        for j in [3, 4] {
+            let b = blocks[j].rect(lay.pts[j], lh);
+            assert_eq!(overlap(b, (x, y, x + m.0, y + m.1)), 0.0, "a{j}'s label");
+        }
+        // Out of range, or a menu larger than the stage: the top-left corner, no panic.
+        assert_eq!(
+            menu_at(&lay.pts, lay.r, &blocks, lh, (w, h), 0, (900.0, 600.0)),
+            (0.0, 0.0)
+        );
+        assert_eq!(
+            menu_at(&lay.pts, lay.r, &blocks, lh, (w, h), 9, m),
+            (0.0, 0.0)
+        );
+        assert_eq!(menu_at(&[], 1.0, &[], lh, (w, h), 0, m), (0.0, 0.0));
+    }
 
     #[test]
     fn moments_read_in_seconds_or_milliseconds_without_trailing_zeros() {

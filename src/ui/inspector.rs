@@ -154,7 +154,8 @@ pub struct PeerLink {
 #[derive(Properties, PartialEq)]
 pub struct AgentMenuProps {
     pub node: NodeView,
-    /// Position on the stage as fractions of its width and height.
+    /// Where the menu's top-left corner goes on the stage, as fractions of its width and height
+    /// ([`geom::menu_at`](super::geom::menu_at)).
     pub x: f64,
     pub y: f64,
     pub on_act: Callback<Action>,
@@ -273,28 +274,19 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
         let cb = props.on_close.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
-    let left = props.x > 0.6;
-    let horiz = if left {
-        format!("right:{}%", Fixed((1.0 - props.x) * 100.0 + 4.0, 1))
-    } else {
-        format!("left:{}%", Fixed(props.x * 100.0 + 4.0, 1))
-    };
-    // Anchor above the agent in the lower half so the menu never runs off the stage.
-    let vert = if props.y > 0.5 {
-        format!(
-            "bottom:{}%",
-            Fixed(((1.0 - props.y) * 100.0 - 8.0).max(1.0), 1)
-        )
-    } else {
-        format!("top:{}%", Fixed((props.y * 100.0 - 6.0).max(1.0), 1))
-    };
-    let style = format!("{horiz};{vert}");
+    let style = format!(
+        "left:{}%;top:{}%",
+        Fixed(props.x * 100.0, 1),
+        Fixed(props.y * 100.0, 1)
+    );
     html! {
         <div class="agent-menu" {style} role="menu" aria-label={format!("Agent a{} actions", id.0)} data-testid="agent-menu">
             <div class="menu-head"><strong>{ format!("a{}", id.0) }</strong><span>{ nv.summary.role.name() }</span>
                 <button class="x" aria-label="Close menu" onclick={close}>{ "×" }</button></div>
-            <button role="menuitem" onclick={crash.1} data-testid="menu-crash">{ crash.0 }</button>
-            <button role="menuitem" onclick={pause.1} data-testid="menu-pause">{ pause.0 }</button>
+            <div class="pair">
+                <button role="menuitem" onclick={crash.1} data-testid="menu-crash">{ crash.0 }</button>
+                <button role="menuitem" onclick={pause.1} data-testid="menu-pause">{ pause.0 }</button>
+            </div>
             <button role="menuitem" onclick={side} data-testid="menu-side" title="p">{ "Other side of partition" }</button>
             { link_btn.unwrap_or_default() }
             <label class="byz">{ "Byzantine " }

@@ -41,6 +41,23 @@ app.test('crash an agent by click, partition, scrub back and forth', { path: '/?
   await page.getByTestId('agent-2').locator('.body').click();
   await page.getByTestId('agent-menu').waitFor();
   await shot('agent-menu');
+  // The menu sits beside its agent on the stage and covers no other agent (geom::menu_at), and
+  // it is about the size page.rs's MENU_PX assumes.
+  const boxes = await page.evaluate(() => {
+    const r = (e) => { const b = e.getBoundingClientRect(); return { x0: b.left, y0: b.top, x1: b.right, y1: b.bottom }; };
+    return {
+      menu: r(document.querySelector('[data-testid=agent-menu]')),
+      stage: r(document.querySelector('[data-testid=stage]')),
+      agents: [...document.querySelectorAll('[data-testid^=agent-] .body')].map(r),
+    };
+  });
+  const { menu, stage } = boxes;
+  const meets = (a, b) => a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+  assert.ok(menu.x0 >= stage.x0 - 1 && menu.x1 <= stage.x1 + 1 && menu.y0 >= stage.y0 - 1 && menu.y1 <= stage.y1 + 1, `menu inside the stage: ${JSON.stringify(boxes)}`);
+  assert.deepEqual(boxes.agents.map((a, i) => i !== 2 && meets(a, menu) ? i : -1).filter((i) => i >= 0), [], 'the menu covers no other agent');
+  assert.ok(meets({ ...boxes.agents[2], x0: boxes.agents[2].x0 - 60, x1: boxes.agents[2].x1 + 60, y0: boxes.agents[2].y0 - 60, y1: boxes.agents[2].y1 + 60 }, menu), 'the menu is beside its agent');
+  const [mw, mh] = [menu.x1 - menu.x0, menu.y1 - menu.y0];
+  assert.ok(mw > 200 && mw < 290 && mh > 190 && mh < 270, `menu ${mw}×${mh} px, page.rs assumes 250×235`);
   await page.getByTestId('menu-crash').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=agent-2]')?.dataset.status === 'crashed');
   assert.match(page.url(), /i=300ms\*crash\*2/);
