@@ -17,6 +17,12 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 pub const MAX_ARROWS: usize = 800;
+/// The most ink one diagram's arrows may take, in drawing units of length (the drawing is
+/// [`W`] wide): 200 arrows across the whole window. Without a GPU the painter's canvas strokes
+/// cost by the pixel (~11 ns a pixel of hairline in headless Chromium), and with 25 agents and
+/// half-second latencies 600 arrows nearly the window's width were ~490,000 pixels: 5–10 ms a
+/// paint, on one of the two cores the page's frames need.
+pub const MAX_INK: f64 = 200_000.0;
 pub const MAX_MARKS: usize = 1500;
 /// Drawing width: 1000 units, or 560 on a phone, where 1000 scaled the lanes, labels and axis
 /// down to a third (unreadable at 390 px).
@@ -69,24 +75,26 @@ pub fn diagram(tr: &Trace, cursor: Time, win: u64, n: usize, end: Time) -> Diagr
         .partition_point(|m| m.sent < t0.saturating_sub(tr.max_latency));
     let hi = tr.msgs.partition_point(|m| m.sent <= t1);
     let range = &tr.msgs[lo..hi.max(lo)];
-    let visible: Vec<_> = range
-        .iter()
-        .filter(|m| {
-            let end = if m.resolved_at == Time::MAX {
-                m.deliver_at
-            } else {
-                m.resolved_at
-            };
-            end >= t0
-        })
-        .collect();
+    let end_of = |m: &crate::sim::trace::MsgRecord| {
+        if m.resolved_at == Time::MAX {
+            m.deliver_at
+        } else {
+            m.resolved_at
+        }
+    };
+    let visible: Vec<_> = range.iter().filter(|m| end_of(m) >= t0).collect();
     let total = visible.len();
+    let ink: f64 = visible
+        .iter()
+        .map(|m| ink_of((m.sent, end_of(m)), m.from.0.abs_diff(m.to.0), (t0, t1), n))
+        .sum();
     // Thinned by message id, not by position in the window, with a stride rounded up to the
     // steps 1, 2, 3, 4, 6, 8, 12, 16, 24, …: as the window slides, the same messages stay drawn
     // (every `stride`-th of the window's, or a stride that follows the count exactly, would
     // pick a new set each frame and the arrows would flicker while playing). Between two thirds
-    // of the cap and the cap are drawn.
-    let stride = nice_stride(total.div_ceil(MAX_ARROWS).max(1)) as u64;
+    // of the caps (count and ink) and the caps are drawn.
+    let by_ink = libm::ceil(ink / MAX_INK) as usize;
+    let stride = nice_stride(total.div_ceil(MAX_ARROWS).max(by_ink).max(1)) as u64;
     let arrows = visible
         .into_iter()
         .filter(|m| m.id % stride == 0)
@@ -161,11 +169,29 @@ pub struct SpaceTimeProps {
     pub painter: Option<canvas::Painter<Rc<Diagram>>>,
 }
 
+/// The length inside the window `(t0, t1)` of an arrow over `(sent, end)` that crosses `lanes`
+/// lanes of `n`, in drawing units (as [`geom_of`] lays them out on a wide screen).
+fn ink_of((sent, end): (Time, Time), lanes: u32, (t0, t1): (Time, Time), n: usize) -> f64 {
+    let per_us = (W - LEFT) / (t1.0 - t0.0).max(1) as f64;
+    let (a, b) = (sent.0, end.0.max(sent.0));
+    let dy = lanes as f64 * lane_of(n);
+    let whole = (b - a) as f64;
+    if whole <= 0.0 {
+        return dy;
+    }
+    let inside = b.min(t1.0).saturating_sub(a.max(t0.0)) as f64;
+    ((whole * per_us).powi(2) + dy * dy).sqrt() * inside / whole
+}
+
+/// A lane's height for `n` agents: up to 36 units (a few agents, two generals or five voters,
+/// got a strip too flat to follow the arrows in).
+fn lane_of(n: usize) -> f64 {
+    (260.0 / n.max(1) as f64).clamp_f(6.0, 36.0)
+}
+
 /// The drawing geometry of a diagram (shared by its SVG and its canvas).
 fn geom_of(d: &Diagram, narrow: bool) -> DiagramGeom {
-    // Up to 36 units a lane: a few agents (two generals, five voters) got a strip too flat to
-    // follow the arrows in.
-    let lane = (260.0 / d.n.max(1) as f64).clamp_f(6.0, 36.0);
+    let lane = lane_of(d.n);
     DiagramGeom {
         w: if narrow { W_NARROW } else { W },
         left: LEFT,
@@ -415,6 +441,53 @@ fn nice_stride(s: usize) -> usize {
 mod tests {
     use super::*;
     use crate::scenario::find;
+
+    #[test]
+    fn long_arrows_are_thinned_to_the_ink_cap_and_short_ones_to_the_count_cap() {
+        let def = find("heartbeat").expect("heartbeat");
+        let run = |latency: &str, interval: &str| {
+            let mut o = std::collections::BTreeMap::new();
+            for (k, v) in [
+                ("nodes", "25"),
+                ("latency", latency),
+                ("interval", interval),
+                ("timeout", "5s"),
+            ] {
+                o.insert(k.to_string(), v.to_string());
+            }
+            let mut sim = def
+                .instantiate(&o, 1, vec![], TraceConfig::default())
+                .expect("builds");
+            sim.run_until(Time::secs(3), u64::MAX);
+            // The page's window: a 20th of the scenario's default run.
+            let win = def.default_until.0 / 20;
+            diagram(sim.trace(), Time::secs(2), win, 25, Time::secs(3))
+        };
+        let ink = |d: &Diagram| -> f64 {
+            d.arrows
+                .iter()
+                .map(|a| ink_of((a.t0, a.t1), a.from.abs_diff(a.to), (d.t0, d.t1), d.n))
+                .sum()
+        };
+        // The frame benchmark's stage: half-second messages, each nearly the window's width.
+        let long = run("400ms..600ms", "500ms");
+        assert!(
+            long.arrows.len() < MAX_ARROWS * 2 / 3,
+            "{} drawn",
+            long.arrows.len()
+        );
+        assert!(ink(&long) <= MAX_INK, "{}", ink(&long));
+        assert!(
+            ink(&long) >= MAX_INK * 0.6,
+            "thinned to a handful: {}",
+            ink(&long)
+        );
+        // Short messages: the count decides, as before.
+        let short = run("10ms..20ms", "40ms");
+        assert!(short.total > MAX_ARROWS);
+        assert!(short.arrows.len() * 3 >= MAX_ARROWS * 2 && short.arrows.len() <= MAX_ARROWS);
+        assert!(ink(&short) < MAX_INK);
+    }
 
     #[test]
     fn strides_step_by_powers_of_two_and_three_times_them() {
