@@ -360,52 +360,49 @@ fn overlap(a: Rect, b: Rect) -> f64 {
     (a.2.min(b.2) - a.0.max(b.0)).max(0.0) * (a.3.min(b.3) - a.1.max(b.1)).max(0.0)
 }
 
-/// Where agent `i`'s menu, `(mw, mh)` in stage units, goes in a `w`×`h` stage: its top-left
-/// corner, inside the stage. Of the places on a 10-unit grid it takes the one that covers least
-/// of the agents and stays closest to the clicked one: another agent's disc counts ten times its
-/// label (the agents' [`radial`] `blocks`, none on a grid), the clicked agent's own disc two
-/// times and its label half (it is selected, and the inspector shows the same), and each unit
-/// of distance between the agent's centre and the menu as much as 40 square units covered.
+/// A box the agent menu should keep off, and what covering it costs per square unit.
+pub type Obstacle = (Rect, f64);
+
+/// What covering a square unit of an agent costs the agent menu: another agent's disc ten times
+/// its labels; the clicked agent's own disc six times (the menu is about it, but it is selected,
+/// and the inspector shows it) and its labels half.
+pub fn menu_weight(own: bool, disc: bool) -> f64 {
+    match (own, disc) {
+        (false, true) => 10.0,
+        (false, false) => 1.0,
+        (true, true) => 6.0,
+        (true, false) => 0.5,
+    }
+}
+
+/// Where a menu `(mw, mh)` for the agent centred at `at` goes in a `w`×`h` stage: its top-left
+/// corner, inside the stage. Of the places on a 5-unit grid it takes the one where the area it
+/// covers of each of `obstacles`, times its weight, plus 40 for each unit of distance between
+/// `at` and the menu, is least.
 pub fn menu_at(
-    pts: &[(f64, f64)],
-    r: f64,
-    blocks: &[LabelBlock],
-    lh: f64,
+    at: (f64, f64),
+    obstacles: &[Obstacle],
     (w, h): (f64, f64),
-    i: usize,
     (mw, mh): (f64, f64),
 ) -> (f64, f64) {
-    let Some(&p) = pts.get(i) else {
-        return (0.0, 0.0);
-    };
     let cost = |(x, y): (f64, f64)| {
         let m = (x, y, x + mw, y + mh);
-        let weight = |j: usize, mine: f64, other: f64| if j == i { mine } else { other };
-        let discs: f64 = pts
-            .iter()
-            .enumerate()
-            .map(|(j, q)| {
-                let d = (q.0 - r - 4.0, q.1 - r - 4.0, q.0 + r + 4.0, q.1 + r + 4.0);
-                overlap(d, m) * weight(j, 2.0, 10.0)
-            })
-            .sum();
-        let labels: f64 = blocks
-            .iter()
-            .zip(pts)
-            .enumerate()
-            .map(|(j, (b, q))| overlap(b.rect(*q, lh), m) * weight(j, 0.5, 1.0))
-            .sum();
+        let covered: f64 = obstacles.iter().map(|(o, k)| overlap(*o, m) * k).sum();
         let (dx, dy) = (
-            (x - p.0).max(p.0 - x - mw).max(0.0),
-            (y - p.1).max(p.1 - y - mh).max(0.0),
+            (x - at.0).max(at.0 - x - mw).max(0.0),
+            (y - at.1).max(at.1 - y - mh).max(0.0),
         );
-        discs + labels + 40.0 * (dx * dx + dy * dy).sqrt()
+        covered + 40.0 * (dx * dx + dy * dy).sqrt()
     };
     const STEP: f64 = 5.0;
-    let (nx, ny) = (
-        ((w - mw) / STEP).floor().max(0.0) as usize,
-        ((h - mh) / STEP).floor().max(0.0) as usize,
-    );
+    let steps = |room: f64| {
+        if room.is_finite() {
+            (room / STEP).floor().clamp(0.0, 10_000.0) as usize
+        } else {
+            0
+        }
+    };
+    let (nx, ny) = (steps(w - mw), steps(h - mh));
     (0..=nx)
         .flat_map(|a| (0..=ny).map(move |b| (a as f64 * STEP, b as f64 * STEP)))
         .map(|c| (cost(c), c))
@@ -592,6 +589,28 @@ fn blocks_around(
 mod tests {
     use super::*;
 
+    /// The obstacles of a ring of agents as [`layout`] and [`radial`] place them (the page
+    /// measures the drawn ones instead): each agent's disc and its label block, weighed by
+    /// [`menu_weight`] for agent `i`'s menu.
+    fn agent_obstacles(
+        pts: &[(f64, f64)],
+        r: f64,
+        blocks: &[LabelBlock],
+        lh: f64,
+        i: usize,
+    ) -> Vec<Obstacle> {
+        let discs = pts.iter().enumerate().map(|(j, q)| {
+            let d = (q.0 - r - 4.0, q.1 - r - 4.0, q.0 + r + 4.0, q.1 + r + 4.0);
+            (d, menu_weight(j == i, true))
+        });
+        let labels = blocks
+            .iter()
+            .zip(pts)
+            .enumerate()
+            .map(|(j, (b, q))| (b.rect(*q, lh), menu_weight(j == i, false)));
+        discs.chain(labels).collect()
+    }
+
     #[test]
     fn an_agents_menu_stays_on_the_stage_and_off_the_other_agents_on_small_rings() {
         let (w, h, lh, m) = (800.0, 500.0, 12.0 * LINE_EM, (230.0, 215.0));
@@ -599,7 +618,8 @@ mod tests {
             let lay = layout(n, w, h);
             let (blocks, _) = radial(&lay.pts, lay.r, (w, h), lh, &[]);
             for i in 0..n {
-                let (x, y) = menu_at(&lay.pts, lay.r, &blocks, lh, (w, h), i, m);
+                let obstacles = agent_obstacles(&lay.pts, lay.r, &blocks, lh, i);
+                let (x, y) = menu_at(lay.pts[i], &obstacles, (w, h), m);
                 assert!(
                     x >= 0.0 && y >= 0.0 && x + m.0 <= w && y + m.1 <= h,
                     "n={n} i={i}: ({x},{y})"
@@ -632,21 +652,27 @@ mod tests {
         // over a3 and a4's labels. Now it is clear of them.
         let lay = layout(5, w, h);
         let (blocks, _) = radial(&lay.pts, lay.r, (w, h), lh, &[]);
-        let (x, y) = menu_at(&lay.pts, lay.r, &blocks, lh, (w, h), 2, m);
+        let (x, y) = menu_at(
+            lay.pts[2],
+            &agent_obstacles(&lay.pts, lay.r, &blocks, lh, 2),
+            (w, h),
+            m,
+        );
         for j in [3, 4] {
             let b = blocks[j].rect(lay.pts[j], lh);
             assert_eq!(overlap(b, (x, y, x + m.0, y + m.1)), 0.0, "a{j}'s label");
         }
-        // Out of range, or a menu larger than the stage: the top-left corner, no panic.
+        // A menu larger than the stage, or sizes that are not numbers: the top-left corner, no
+        // panic.
         assert_eq!(
-            menu_at(&lay.pts, lay.r, &blocks, lh, (w, h), 0, (900.0, 600.0)),
+            menu_at((400.0, 90.0), &[], (w, h), (900.0, 600.0)),
             (0.0, 0.0)
         );
+        assert_eq!(menu_at((0.0, 0.0), &[], (f64::NAN, h), m), (0.0, 0.0));
         assert_eq!(
-            menu_at(&lay.pts, lay.r, &blocks, lh, (w, h), 9, m),
+            menu_at((0.0, 0.0), &[], (w, h), (f64::INFINITY, 1.0)),
             (0.0, 0.0)
         );
-        assert_eq!(menu_at(&[], 1.0, &[], lh, (w, h), 0, m), (0.0, 0.0));
     }
 
     #[test]

@@ -154,10 +154,8 @@ pub struct PeerLink {
 #[derive(Properties, PartialEq)]
 pub struct AgentMenuProps {
     pub node: NodeView,
-    /// Where the menu's top-left corner goes on the stage, as fractions of its width and height
-    /// ([`geom::menu_at`](super::geom::menu_at)).
-    pub x: f64,
-    pub y: f64,
+    /// How many agents the stage shows (the menu finds its place again when it changes).
+    pub n: usize,
     pub on_act: Callback<Action>,
     pub on_side: Callback<u32>,
     pub on_close: Callback<()>,
@@ -174,6 +172,23 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
     // `use_state`s: each state type compiles its own copy of yew's reducer machinery.)
     let menu = use_mut_ref(|| ("x=1".to_string(), None::<u32>));
     let force = use_force_update();
+    // Its place on the stage: found after it is drawn, from what the stage drew (`place_menu`),
+    // again for another agent or agent count and on every resize; not on the renders between.
+    let menu_ref = use_node_ref();
+    {
+        let menu_ref = menu_ref.clone();
+        let placed = format!("{}/{}", id.0, props.n);
+        use_effect(move || {
+            let (again, key) = (menu_ref.clone(), placed.clone());
+            let resize = web_sys::window().map(|w| {
+                gloo::events::EventListener::new(&w, "resize", move |_| {
+                    place_menu(&again, id.0, &key, true);
+                })
+            });
+            place_menu(&menu_ref, id.0, &placed, false);
+            move || drop(resize)
+        });
+    }
     let (request, peer) = menu.borrow().clone();
     // The chosen peer (the first other agent until one is picked).
     let chosen = peer
@@ -274,13 +289,8 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
         let cb = props.on_close.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
-    let style = format!(
-        "left:{}%;top:{}%",
-        Fixed(props.x * 100.0, 1),
-        Fixed(props.y * 100.0, 1)
-    );
     html! {
-        <div class="agent-menu" {style} role="menu" aria-label={format!("Agent a{} actions", id.0)} data-testid="agent-menu">
+        <div class="agent-menu" ref={menu_ref} role="menu" aria-label={format!("Agent a{} actions", id.0)} data-testid="agent-menu">
             <div class="menu-head"><strong>{ format!("a{}", id.0) }</strong><span>{ nv.summary.role.name() }</span>
                 <button class="x" aria-label="Close menu" onclick={close}>{ "×" }</button></div>
             <div class="pair">
@@ -301,4 +311,121 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
             </form>
         </div>
     }
+}
+
+/// Puts the agent menu where it covers least of the stage ([`geom::menu_at`]): the agents' discs
+/// and labels, cut links, the suspicion key and the embed's title link as drawn (their boxes on
+/// screen, in stage units), with the menu's own size as drawn and the stage's `xMidYMid meet` fit
+/// in its box. The menu is hidden until then (styles/ui.css). `placed` names what it was placed
+/// for (agent and agent count); a menu already placed for it is left alone unless `again` (a
+/// resize), so the renders while the run plays read no layout. A menu that is not absolutely
+/// positioned (under the stage, on a phone) is only shown.
+///
+/// [`geom::menu_at`]: super::geom::menu_at
+fn place_menu(menu_ref: &NodeRef, id: u32, placed: &str, again: bool) -> Option<()> {
+    use super::geom;
+    use wasm_bindgen::JsCast;
+    let menu = menu_ref.cast::<web_sys::HtmlElement>()?;
+    if !again && menu.get_attribute("data-placed").as_deref() == Some(placed) {
+        return Some(());
+    }
+    let show = |m: &web_sys::HtmlElement| m.set_attribute("data-placed", placed).ok();
+    let win = web_sys::window()?;
+    let position = win
+        .get_computed_style(&menu)
+        .ok()
+        .flatten()
+        .and_then(|c| c.get_property_value("position").ok());
+    if position.as_deref() != Some("absolute") {
+        return show(&menu);
+    }
+    let doc = win.document()?;
+    let svg = doc.query_selector("[data-testid=stage]").ok()??;
+    let wrap = svg.closest(".stage-wrap").ok()??;
+    let view: Vec<f64> = svg
+        .get_attribute("viewBox")?
+        .split_whitespace()
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    let (w, h) = (*view.get(2)?, *view.get(3)?);
+    let r = svg.get_bounding_client_rect();
+    let scale = (r.width() / w).min(r.height() / h);
+    if !(scale.is_finite() && scale > 0.0) {
+        return show(&menu);
+    }
+    let (ox, oy) = (
+        r.left() + (r.width() - w * scale) / 2.0,
+        r.top() + (r.height() - h * scale) / 2.0,
+    );
+    let units = |e: &web_sys::Element| {
+        let b = e.get_bounding_client_rect();
+        (
+            (b.left() - ox) / scale,
+            (b.top() - oy) / scale,
+            (b.right() - ox) / scale,
+            (b.bottom() - oy) / scale,
+        )
+    };
+    let mut obstacles = vec![];
+    let mut at = None;
+    for j in 0.. {
+        let Some(g) = svg
+            .query_selector(&format!("[data-testid=agent-{j}]"))
+            .ok()
+            .flatten()
+        else {
+            break;
+        };
+        let own = j == id;
+        if let Some(body) = g.query_selector(".body").ok().flatten() {
+            let b = units(&body);
+            if own {
+                at = Some(((b.0 + b.2) / 2.0, (b.1 + b.3) / 2.0));
+            }
+            obstacles.push((b, geom::menu_weight(own, true)));
+        }
+        obstacles.push((units(&g), geom::menu_weight(own, false)));
+    }
+    // Cut links (partitions' too): boxes every 10 units along them, each counting twice.
+    if let Ok(cut) = svg.query_selector_all("[data-testid=cut-link] line:not(.link-hit)") {
+        for k in 0..cut.length() {
+            let Some(line) = cut
+                .item(k)
+                .and_then(|n| n.dyn_into::<web_sys::Element>().ok())
+            else {
+                continue;
+            };
+            let end = |a: &str| line.get_attribute(a).and_then(|v| v.parse::<f64>().ok());
+            let (Some(x1), Some(y1), Some(x2), Some(y2)) =
+                (end("x1"), end("y1"), end("x2"), end("y2"))
+            else {
+                continue;
+            };
+            let steps = ((x2 - x1).hypot(y2 - y1) / 10.0).ceil().clamp(1.0, 200.0) as usize;
+            for t in 0..=steps {
+                let f = t as f64 / steps as f64;
+                let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
+                obstacles.push(((x - 4.0, y - 4.0, x + 4.0, y + 4.0), 2.0));
+            }
+        }
+    }
+    // The suspicion key, and in embed mode the title link over the stage's corner.
+    for sel in ["[data-testid=suspect-legend]", ".open-full"] {
+        if let Some(e) = doc.query_selector(sel).ok().flatten() {
+            obstacles.push((units(&e), 1.0));
+        }
+    }
+    let size = (
+        menu.offset_width() as f64 / scale,
+        menu.offset_height() as f64 / scale,
+    );
+    let (x, y) = geom::menu_at(at?, &obstacles, (w, h), size);
+    let wr = wrap.get_bounding_client_rect();
+    let px = |v: f64| format!("{}px", Fixed(v, 1));
+    let style = menu.style();
+    let left = ox + x * scale - wr.left() - wrap.client_left() as f64;
+    let top = oy + y * scale - wr.top() - wrap.client_top() as f64;
+    style.set_property("left", &px(left)).ok()?;
+    style.set_property("top", &px(top)).ok()?;
+    show(&menu)
 }

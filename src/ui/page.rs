@@ -1049,8 +1049,6 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
         .unwrap_or(false);
     let menu = match sel {
         Some(Sel::Agent(id)) => snap.frame.nodes.get(id as usize).map(|nv| {
-            let (w, h) = super::stage::dims(narrow);
-            let p = menu_place(snap.frame.nodes.len(), id as usize, (w, h));
             let links: Vec<PeerLink> = (0..snap.frame.nodes.len() as u32)
                 .filter(|p| *p != id)
                 .map(|p| PeerLink {
@@ -1059,7 +1057,7 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
                     across: super::manip::across(&snap.frame, id, p),
                 })
                 .collect();
-            html! { <AgentMenu node={nv.clone()} x={p.0 / w} y={p.1 / h} on_act={cb.on_act.clone()} on_side={cb.on_side.clone()} on_close={cb.on_close.clone()} {links} /> }
+            html! { <AgentMenu node={nv.clone()} n={snap.frame.nodes.len()} on_act={cb.on_act.clone()} on_side={cb.on_side.clone()} on_close={cb.on_close.clone()} {links} /> }
         }),
         _ => None,
     };
@@ -1144,47 +1142,6 @@ pub fn ScenarioPage(props: &PageProps) -> Html {
             }
         </main>
     }
-}
-
-/// The agent menu's size in CSS pixels (as drawn by styles/ui.css, checked by an e2e test).
-const MENU_PX: (f64, f64) = (250.0, 235.0);
-
-/// Where agent `i`'s menu goes on a `w`×`h` stage of `n` agents ([`geom::menu_at`]), with the
-/// menu's size in stage units from the stage's width on screen. The search costs ~1 ms for 25
-/// agents, so the last answer is kept while the menu stays open through renders.
-///
-/// [`geom::menu_at`]: super::geom::menu_at
-fn menu_place(n: usize, i: usize, (w, h): (f64, f64)) -> (f64, f64) {
-    use super::geom;
-    /// The agents, the agent, the stage's size in units and its width on screen.
-    type Key = (usize, usize, u64, u64, u64);
-    thread_local! {
-        static LAST: RefCell<Option<(Key, (f64, f64))>> = const { RefCell::new(None) };
-    }
-    let shown = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.query_selector("[data-testid=stage]").ok().flatten())
-        .map(|e| e.get_bounding_client_rect().width())
-        .filter(|v| *v > 1.0)
-        .unwrap_or(w);
-    let per_px = w / shown;
-    let key = (n, i, w.to_bits(), h.to_bits(), shown.round().to_bits());
-    if let Some((k, at)) = LAST.with(|l| *l.borrow()) {
-        if k == key {
-            return at;
-        }
-    }
-    let lay = geom::layout(n, w, h);
-    let lh = super::stage::label_size(&lay, false) * geom::LINE_EM;
-    let blocks = if lay.grid {
-        vec![]
-    } else {
-        geom::radial(&lay.pts, lay.r, (w, h), lh, &[]).0
-    };
-    let size = (MENU_PX.0 * per_px, MENU_PX.1 * per_px);
-    let at = geom::menu_at(&lay.pts, lay.r, &blocks, lh, (w, h), i, size);
-    LAST.with(|l| *l.borrow_mut() = Some((key, at)));
-    at
 }
 
 /// The page when its run cannot be shown: the reason.

@@ -101,17 +101,12 @@ pub fn diagram(tr: &Trace, cursor: Time, win: u64, n: usize, end: Time) -> Diagr
         .take(MAX_ARROWS)
         .map(|m| {
             let dropped = matches!(m.fate, Fate::Dropped(_));
-            let t1m = if m.resolved_at == Time::MAX {
-                m.deliver_at
-            } else {
-                m.resolved_at
-            };
             Arrow {
                 id: m.id,
                 from: m.from.0,
                 to: m.to.0,
                 t0: m.sent,
-                t1: t1m,
+                t1: end_of(m),
                 dropped,
                 future: m.sent > cursor,
                 kind: m.kind,

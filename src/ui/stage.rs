@@ -37,7 +37,7 @@ pub fn dims(narrow: bool) -> (f64, f64) {
 
 /// The font size of the agents' labels. On a phone the stage is drawn ~0.8× (440 units in
 /// ~360 px): larger type keeps the labels at ~11 px.
-pub fn label_size(lay: &Layout, narrow: bool) -> f64 {
+fn label_size(lay: &Layout, narrow: bool) -> f64 {
     if lay.grid {
         (lay.r * 0.8).clamp_f(6.0, 11.0)
     } else if narrow {

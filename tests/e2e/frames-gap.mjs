@@ -18,6 +18,10 @@ for (const e of ev) {
   if (e.name === 'process_name') procs.set(e.pid, e.args?.name);
 }
 const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+if (!main) {
+  console.error('no CrRendererMain thread in the trace');
+  process.exit(1);
+}
 const mine = ev.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
 const tasks = mine.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
 const bounds = frameStarts(mine, tasks);
