@@ -175,18 +175,26 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
     // Its place on the stage: found after it is drawn, from what the stage drew (`place_menu`),
     // again for another agent or agent count and on every resize; not on the renders between.
     let menu_ref = use_node_ref();
+    let placed = format!("{}/{}", id.0, props.n);
+    // What the menu is for now, for the resize listener (made once).
+    let now = use_mut_ref(|| (0, String::new()));
+    *now.borrow_mut() = (id.0, placed.clone());
     {
-        let menu_ref = menu_ref.clone();
-        let placed = format!("{}/{}", id.0, props.n);
-        use_effect(move || {
-            let (again, key) = (menu_ref.clone(), placed.clone());
+        let (menu_ref, now) = (menu_ref.clone(), now.clone());
+        use_effect_with((), move |_| {
             let resize = web_sys::window().map(|w| {
                 gloo::events::EventListener::new(&w, "resize", move |_| {
-                    place_menu(&again, id.0, &key, true);
+                    let (id, key) = now.borrow().clone();
+                    place_menu(&menu_ref, id, &key, true);
                 })
             });
-            place_menu(&menu_ref, id.0, &placed, false);
             move || drop(resize)
+        });
+    }
+    {
+        let menu_ref = menu_ref.clone();
+        use_effect(move || {
+            place_menu(&menu_ref, id.0, &placed, false);
         });
     }
     let (request, peer) = menu.borrow().clone();
