@@ -397,7 +397,7 @@ pub fn menu_at(
     const STEP: f64 = 5.0;
     let steps = |room: f64| {
         if room.is_finite() {
-            (room / STEP).floor().clamp(0.0, 10_000.0) as usize
+            libm::floor(room / STEP).clamp_f(0.0, 10_000.0) as usize
         } else {
             0
         }

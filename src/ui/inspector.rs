@@ -175,25 +175,30 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
     // Its place on the stage: found after it is drawn, from what the stage drew (`place_menu`),
     // again for another agent or agent count and on every resize; not on the renders between.
     let menu_ref = use_node_ref();
-    let placed = format!("{}/{}", id.0, props.n);
-    // What the menu is for now, for the resize listener (made once).
-    let now = use_mut_ref(|| (0, String::new()));
-    *now.borrow_mut() = (id.0, placed.clone());
+    // What the menu is placed for (agent, and agent and agent count), and the resize listener
+    // that places it again (made on the first render, dropped with the menu; it holds the state
+    // weakly, so no cycle keeps it). One effect, on every render: a menu already placed for this
+    // agent and agent count costs a look at one attribute.
+    let placing = use_mut_ref(|| (0, String::new(), None::<gloo::events::EventListener>));
     {
-        let (menu_ref, now) = (menu_ref.clone(), now.clone());
-        use_effect_with((), move |_| {
-            let resize = web_sys::window().map(|w| {
-                gloo::events::EventListener::new(&w, "resize", move |_| {
-                    let (id, key) = now.borrow().clone();
-                    place_menu(&menu_ref, id, &key, true);
-                })
-            });
-            move || drop(resize)
-        });
-    }
-    {
-        let menu_ref = menu_ref.clone();
+        let (menu_ref, placing) = (menu_ref.clone(), placing.clone());
+        let placed = format!("{}/{}", id.0, props.n);
         use_effect(move || {
+            let mut p = placing.borrow_mut();
+            p.0 = id.0;
+            p.1.clone_from(&placed);
+            if p.2.is_none() {
+                let (menu_ref, weak) = (menu_ref.clone(), Rc::downgrade(&placing));
+                p.2 = web_sys::window().map(|w| {
+                    gloo::events::EventListener::new(&w, "resize", move |_| {
+                        if let Some(p) = weak.upgrade() {
+                            let (id, key) = (p.borrow().0, p.borrow().1.clone());
+                            place_menu(&menu_ref, id, &key, true);
+                        }
+                    })
+                });
+            }
+            drop(p);
             place_menu(&menu_ref, id.0, &placed, false);
         });
     }
@@ -332,6 +337,8 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
 /// [`geom::menu_at`]: super::geom::menu_at
 fn place_menu(menu_ref: &NodeRef, id: u32, placed: &str, again: bool) -> Option<()> {
     use super::geom;
+    use crate::sim::decimal::ClampF as _;
+    use crate::sim::parse_float::parse_f64;
     use wasm_bindgen::JsCast;
     let menu = menu_ref.cast::<web_sys::HtmlElement>()?;
     if !again && menu.get_attribute("data-placed").as_deref() == Some(placed) {
@@ -353,7 +360,7 @@ fn place_menu(menu_ref: &NodeRef, id: u32, placed: &str, again: bool) -> Option<
     let view: Vec<f64> = svg
         .get_attribute("viewBox")?
         .split_whitespace()
-        .filter_map(|v| v.parse().ok())
+        .filter_map(parse_f64)
         .collect();
     let (w, h) = (*view.get(2)?, *view.get(3)?);
     let r = svg.get_bounding_client_rect();
@@ -403,13 +410,14 @@ fn place_menu(menu_ref: &NodeRef, id: u32, placed: &str, again: bool) -> Option<
             else {
                 continue;
             };
-            let end = |a: &str| line.get_attribute(a).and_then(|v| v.parse::<f64>().ok());
+            let end = |a: &str| line.get_attribute(a).and_then(|v| parse_f64(&v));
             let (Some(x1), Some(y1), Some(x2), Some(y2)) =
                 (end("x1"), end("y1"), end("x2"), end("y2"))
             else {
                 continue;
             };
-            let steps = ((x2 - x1).hypot(y2 - y1) / 10.0).ceil().clamp(1.0, 200.0) as usize;
+            let len = ((x2 - x1) * (x2 - x1) + (y2 - y1) * (y2 - y1)).sqrt();
+            let steps = libm::ceil(len / 10.0).clamp_f(1.0, 200.0) as usize;
             for t in 0..=steps {
                 let f = t as f64 / steps as f64;
                 let (x, y) = (x1 + (x2 - x1) * f, y1 + (y2 - y1) * f);
