@@ -172,13 +172,12 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
     // `use_state`s: each state type compiles its own copy of yew's reducer machinery.)
     let menu = use_mut_ref(|| ("x=1".to_string(), None::<u32>));
     let force = use_force_update();
-    // Its place on the stage: found after it is drawn, from what the stage drew (`place_menu`),
-    // again for another agent or agent count and on every resize; not on the renders between.
+    // Its place on the stage, found after it is drawn from what the stage drew (`place_menu`):
+    // again for another agent or agent count and on a resize, not on the renders between (an
+    // effect on every render that looks at one attribute). `placing` holds the agent, the
+    // "agent/count" it was placed for and the resize listener, made on the first render and
+    // dropped with the menu (it holds `placing` weakly: no cycle keeps it).
     let menu_ref = use_node_ref();
-    // What the menu is placed for (agent, and agent and agent count), and the resize listener
-    // that places it again (made on the first render, dropped with the menu; it holds the state
-    // weakly, so no cycle keeps it). One effect, on every render: a menu already placed for this
-    // agent and agent count costs a look at one attribute.
     let placing = use_mut_ref(|| (0, String::new(), None::<gloo::events::EventListener>));
     {
         let (menu_ref, placing) = (menu_ref.clone(), placing.clone());
@@ -326,33 +325,46 @@ pub fn AgentMenu(props: &AgentMenuProps) -> Html {
     }
 }
 
-/// Puts the agent menu where it covers least of the stage ([`geom::menu_at`]): the agents' discs
-/// and labels, cut links, the suspicion key and the embed's title link as drawn (their boxes on
-/// screen, in stage units), with the menu's own size as drawn and the stage's `xMidYMid meet` fit
-/// in its box. The menu is hidden until then (styles/ui.css). `placed` names what it was placed
-/// for (agent and agent count); a menu already placed for it is left alone unless `again` (a
-/// resize), so the renders while the run plays read no layout. A menu that is not absolutely
-/// positioned (under the stage, on a phone) is only shown.
+/// Puts the agent menu where it covers least of the stage ([`menu_spot`]) and shows it (it is
+/// hidden until then, styles/ui.css). `placed` names what it is placed for ("agent/count"); a
+/// menu already placed for it is left alone unless `again` (a resize), so the renders while the
+/// run plays read no layout. Should the stage not be measurable, the menu is shown where it is.
+fn place_menu(menu_ref: &NodeRef, id: u32, placed: &str, again: bool) {
+    let Some(menu) = menu_ref.cast::<web_sys::HtmlElement>() else {
+        return;
+    };
+    if !again && menu.get_attribute("data-placed").as_deref() == Some(placed) {
+        return;
+    }
+    if let Some((left, top)) = menu_spot(&menu, id) {
+        let style = menu.style();
+        let px = |v: f64| format!("{}px", Fixed(v, 1));
+        let _ = style.set_property("left", &px(left));
+        let _ = style.set_property("top", &px(top));
+    }
+    let _ = menu.set_attribute("data-placed", placed);
+}
+
+/// Where agent `id`'s `menu` goes ([`geom::menu_at`]), relative to the stage's box: clear of the
+/// agents' discs and labels, cut links, the suspicion key and the embed's title link as drawn
+/// (their boxes on screen, in stage units), for the menu's own size as drawn and the stage's
+/// `xMidYMid meet` fit in its box. None for a menu that is not absolutely positioned (under the
+/// stage, on a phone), or a stage that cannot be measured.
 ///
 /// [`geom::menu_at`]: super::geom::menu_at
-fn place_menu(menu_ref: &NodeRef, id: u32, placed: &str, again: bool) -> Option<()> {
+fn menu_spot(menu: &web_sys::HtmlElement, id: u32) -> Option<(f64, f64)> {
     use super::geom;
     use crate::sim::decimal::ClampF as _;
     use crate::sim::parse_float::parse_f64;
     use wasm_bindgen::JsCast;
-    let menu = menu_ref.cast::<web_sys::HtmlElement>()?;
-    if !again && menu.get_attribute("data-placed").as_deref() == Some(placed) {
-        return Some(());
-    }
-    let show = |m: &web_sys::HtmlElement| m.set_attribute("data-placed", placed).ok();
     let win = web_sys::window()?;
     let position = win
-        .get_computed_style(&menu)
+        .get_computed_style(menu)
         .ok()
         .flatten()
         .and_then(|c| c.get_property_value("position").ok());
     if position.as_deref() != Some("absolute") {
-        return show(&menu);
+        return None;
     }
     let doc = win.document()?;
     let svg = doc.query_selector("[data-testid=stage]").ok()??;
@@ -366,7 +378,7 @@ fn place_menu(menu_ref: &NodeRef, id: u32, placed: &str, again: bool) -> Option<
     let r = svg.get_bounding_client_rect();
     let scale = (r.width() / w).min(r.height() / h);
     if !(scale.is_finite() && scale > 0.0) {
-        return show(&menu);
+        return None;
     }
     let (ox, oy) = (
         r.left() + (r.width() - w * scale) / 2.0,
@@ -437,11 +449,8 @@ fn place_menu(menu_ref: &NodeRef, id: u32, placed: &str, again: bool) -> Option<
     );
     let (x, y) = geom::menu_at(at?, &obstacles, (w, h), size);
     let wr = wrap.get_bounding_client_rect();
-    let px = |v: f64| format!("{}px", Fixed(v, 1));
-    let style = menu.style();
-    let left = ox + x * scale - wr.left() - wrap.client_left() as f64;
-    let top = oy + y * scale - wr.top() - wrap.client_top() as f64;
-    style.set_property("left", &px(left)).ok()?;
-    style.set_property("top", &px(top)).ok()?;
-    show(&menu)
+    Some((
+        ox + x * scale - wr.left() - wrap.client_left() as f64,
+        oy + y * scale - wr.top() - wrap.client_top() as f64,
+    ))
 }
