@@ -19,9 +19,9 @@ use yew::prelude::*;
 pub const MAX_ARROWS: usize = 800;
 /// The most ink one diagram's arrows may take, in drawing units of length (the drawing is
 /// [`W`] wide): 200 arrows across the whole window. Without a GPU the painter's canvas strokes
-/// cost by the pixel (~11 ns a pixel of hairline in headless Chromium), and with 25 agents and
-/// half-second latencies 600 arrows nearly the window's width were ~490,000 pixels: 5–10 ms a
-/// paint, on one of the two cores the page's frames need.
+/// cost by the pixel, and with 25 agents and half-second latencies 600 window-long arrows (about
+/// half of each inside the window) cost the painter 5–10 ms a paint, on one of the two cores the
+/// page's frames need.
 pub const MAX_INK: f64 = 200_000.0;
 pub const MAX_MARKS: usize = 1500;
 /// Drawing width: 1000 units, or 560 on a phone, where 1000 scaled the lanes, labels and axis

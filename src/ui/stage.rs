@@ -35,18 +35,6 @@ pub fn dims(narrow: bool) -> (f64, f64) {
     }
 }
 
-/// The font size of the agents' labels. On a phone the stage is drawn ~0.8× (440 units in
-/// ~360 px): larger type keeps the labels at ~11 px.
-fn label_size(lay: &Layout, narrow: bool) -> f64 {
-    if lay.grid {
-        (lay.r * 0.8).clamp_f(6.0, 11.0)
-    } else if narrow {
-        14.0
-    } else {
-        12.0
-    }
-}
-
 /// What is selected on the stage.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Sel {
@@ -589,7 +577,15 @@ struct Block {
 impl Geo {
     fn new(lay: &Layout, narrow: bool, keyed: (bool, bool)) -> Geo {
         let r = lay.r;
-        let fs = label_size(lay, narrow);
+        // On a phone the stage is drawn ~0.8× (440 units in ~360 px): larger type keeps the
+        // labels at ~11 px.
+        let fs = if lay.grid {
+            (r * 0.8).clamp_f(6.0, 11.0)
+        } else if narrow {
+            14.0
+        } else {
+            12.0
+        };
         let a = |s: String| AttrValue::from(s);
         let px = |v: f64| a(format!("font-size:{}px", Fixed(v, 1)));
         let (c, p) = (Fixed(r * 0.7, 1), Fixed(-r * 0.7, 1));

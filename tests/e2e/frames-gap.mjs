@@ -5,7 +5,7 @@
 //
 //   node tests/e2e/frames-gap.mjs [stage|scroll] [dist]
 // Env: SECS (default 8), N (frames shown, default 6).
-import { traceCase, frameStarts } from './support/trace.mjs';
+import { traceCase, frameStarts, setSelfTimes } from './support/trace.mjs';
 const which = process.argv[2] ?? 'stage';
 const ev = await traceCase(which, process.argv[3] ?? 'dist', {
   secs: Number(process.env.SECS ?? 8),
@@ -25,14 +25,7 @@ if (!main) {
 const mine = ev.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
 const tasks = mine.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
 const bounds = frameStarts(mine, tasks);
-const stack = [];
-for (const e of mine) {
-  while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
-  e.selfWall = e.dur;
-  e.selfCpu = e.tdur ?? e.dur;
-  if (stack.length) { stack[stack.length - 1].selfWall -= e.dur; stack[stack.length - 1].selfCpu -= (e.tdur ?? e.dur); }
-  stack.push(e);
-}
+setSelfTimes(mine);
 // Other threads' top-level events (outermost on their thread), for who-ran-when.
 const others = new Map();
 for (const e of ev) {
@@ -62,8 +55,8 @@ console.log(which, 'frames', frames.length, 'wall-minus-cpu p50', q(0.5).toFixed
 const worst = [...frames].sort((a, b) => (b.busy - b.cpu) - (a.busy - a.cpu)).slice(0, Number(process.env.N ?? 6));
 for (const f of worst) {
   console.log(`\nframe at ${((f.lo - frames[0].lo) / 1000).toFixed(1)} ms: busy ${f.busy.toFixed(2)} cpu ${f.cpu.toFixed(2)}`);
-  const waits = mine.filter((e) => e.ts >= f.lo && e.ts < f.hi && e.selfWall - e.selfCpu > 300)
-    .map((e) => [e.name, (e.selfWall - e.selfCpu) / 1000, e.selfCpu / 1000, (e.ts - f.lo) / 1000]);
+  const waits = mine.filter((e) => e.ts >= f.lo && e.ts < f.hi && e.selfWall - e.self > 300)
+    .map((e) => [e.name, (e.selfWall - e.self) / 1000, e.self / 1000, (e.ts - f.lo) / 1000]);
   for (const [n, w, c, at] of waits.sort((a, b) => b[1] - a[1]).slice(0, 6)) console.log(`  waited ${w.toFixed(2)} (cpu ${c.toFixed(2)}) at +${at.toFixed(1)} in ${n}`);
   const ran = [];
   for (const [k, top] of outer) {

@@ -6,7 +6,7 @@
 //
 //   node tests/e2e/frames-self.mjs [stage|scroll] [dist]
 // Env: SECS (default 4), TOP, ROWS (default 40), CATS (trace categories).
-import { traceCase, frameStarts } from './support/trace.mjs';
+import { traceCase, frameStarts, setSelfTimes } from './support/trace.mjs';
 const which = process.argv[2] ?? 'stage';
 const ev = await traceCase(which, process.argv[3] ?? 'dist', {
   secs: Number(process.env.SECS ?? 4),
@@ -16,16 +16,7 @@ const main = ev.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRend
 const mine = ev.filter((e) => e.ph === 'X' && e.pid === main.pid && e.tid === main.tid).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
 const tasks = mine.filter((e) => e.name === 'ThreadControllerImpl::RunTask');
 const bounds = frameStarts(mine, tasks);
-// self time: walk with a stack
-const self = new Map();
-const stack = [];
-for (const e of mine) {
-  while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
-  const d = (e.tdur ?? e.dur);
-  e.self = d;
-  if (stack.length) stack[stack.length - 1].self -= d;
-  stack.push(e);
-}
+setSelfTimes(mine);
 const frames = [];
 for (let b = 0; b + 1 < bounds.length; b++) {
   const lo = bounds[b], hi = bounds[b + 1];

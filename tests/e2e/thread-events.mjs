@@ -7,7 +7,7 @@
 // The thread defaults to the painter ("DedicatedWorker thread"); "CrRendererMain" is the page's
 // main thread. Env: SECS (default 4), EV, CSS=<rules> (a style sheet added first, e.g. to hide a
 // canvas and see what it costs). See threads.mjs for the CPU of every thread.
-import { traceCase } from './support/trace.mjs';
+import { traceCase, setSelfTimes } from './support/trace.mjs';
 const thread = process.argv[4] ?? 'DedicatedWorker thread';
 const secs = Number(process.env.SECS ?? 4);
 const ev = await traceCase(process.argv[2] ?? 'stage', process.argv[3] ?? 'dist', {
@@ -17,14 +17,8 @@ const ev = await traceCase(process.argv[2] ?? 'stage', process.argv[3] ?? 'dist'
 });
 const tn = ev.find((e) => e.name === 'thread_name' && e.args?.name === thread);
 const mine = ev.filter((e) => e.ph === 'X' && e.pid === tn.pid && e.tid === tn.tid).sort((a, b) => a.ts - b.ts || b.dur - a.dur);
-const stack = [];
 const self = {};
-for (const e of mine) {
-  while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
-  e.self = e.tdur ?? e.dur;
-  if (stack.length) stack[stack.length - 1].self -= (e.tdur ?? e.dur);
-  stack.push(e);
-}
+setSelfTimes(mine);
 for (const e of mine) self[e.name] = (self[e.name] ?? 0) + e.self;
 const ff = mine.filter((e) => e.name === (process.env.EV ?? 'OffscreenCanvasRenderingContext2D::FinalizeFrame')).map((e) => (e.tdur ?? e.dur) / 1000).sort((a, b) => a - b);
 console.log('count/s', (ff.length / secs).toFixed(1), 'p10', ff[Math.floor(ff.length * 0.1)]?.toFixed(2), 'p50', ff[Math.floor(ff.length * 0.5)]?.toFixed(2), 'p90', ff[Math.floor(ff.length * 0.9)]?.toFixed(2));

@@ -38,3 +38,21 @@ export function frameStarts(mine, tasks) {
   }
   return bounds;
 }
+
+/// Sets each event's self time, its own without its children's: `self` (CPU, the trace's thread
+/// duration) and `selfWall`. `mine`: one thread's complete ('X') events, sorted by start and,
+/// at one start, longest first.
+export function setSelfTimes(mine) {
+  const stack = [];
+  for (const e of mine) {
+    while (stack.length && stack[stack.length - 1].ts + stack[stack.length - 1].dur <= e.ts) stack.pop();
+    e.self = e.tdur ?? e.dur;
+    e.selfWall = e.dur;
+    const up = stack[stack.length - 1];
+    if (up) {
+      up.self -= e.tdur ?? e.dur;
+      up.selfWall -= e.dur;
+    }
+    stack.push(e);
+  }
+}
